@@ -1,0 +1,44 @@
+from allauth.account.forms import SignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Company
+from .services import company_create
+
+
+class BusinessSignupForm(SignupForm):
+    """allauth's signup, plus the person's name and their company (unless they were invited)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    company_name = forms.CharField(
+        label=_("Company name"),
+        max_length=200,
+        help_text=_("You can add colleagues once your account is ready."),
+    )
+
+    field_order = ["first_name", "last_name", "company_name", "email", "password1", "password2"]
+
+    def __init__(self, *args, invitation_pending: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if invitation_pending:
+            # Invited people join an existing organization instead of creating a company.
+            del self.fields["company_name"]
+        self.order_fields(self.field_order)
+
+    def save(self, request):
+        user = super().save(request)
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+        company_name = self.cleaned_data.get("company_name")
+        if company_name:
+            company_create(owner=user, name=company_name, preferred_language=user.language)
+        return user
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["name", "website", "city", "description", "preferred_language"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}

@@ -1,0 +1,80 @@
+"""Reads of institution data, always scoped to the person asking."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ocip.accounts.invitations import hash_token, pending_filter
+
+from .models import Institution, InstitutionInvitation, InstitutionMembership
+
+
+def institutions_for(user) -> QuerySet[Institution]:
+    """Institutions whose profile and people `user` may see: their own, or all for staff."""
+    if not user.is_authenticated:
+        return Institution.objects.none()
+    if user.is_platform_staff:
+        return Institution.objects.all()
+    return Institution.objects.filter(memberships__user=user).distinct()
+
+
+def institution_membership(*, user, institution: Institution) -> InstitutionMembership | None:
+    if not user.is_authenticated:
+        return None
+    return InstitutionMembership.objects.filter(user=user, institution=institution).first()
+
+
+def memberships_of(user) -> QuerySet[InstitutionMembership]:
+    if not user.is_authenticated:
+        return InstitutionMembership.objects.none()
+    return InstitutionMembership.objects.filter(user=user).select_related("institution")
+
+
+def user_is_office_staff(user) -> bool:
+    """True for research-office staff of any institution (a role that requires MFA)."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_ocip_is_office_staff", None)
+    if cached is None:
+        cached = InstitutionMembership.objects.filter(
+            user=user, role=InstitutionMembership.Role.OFFICE_STAFF
+        ).exists()
+        user._ocip_is_office_staff = cached
+    return cached
+
+
+def can_manage_institution(*, user, institution: Institution) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_platform_staff:
+        return True
+    return InstitutionMembership.objects.filter(
+        user=user, institution=institution, role=InstitutionMembership.Role.OFFICE_STAFF
+    ).exists()
+
+
+def institution_members(*, user, institution: Institution) -> QuerySet[InstitutionMembership]:
+    """The people of an institution: for its research office and platform staff only."""
+    if not can_manage_institution(user=user, institution=institution):
+        return InstitutionMembership.objects.none()
+    return InstitutionMembership.objects.filter(institution=institution).select_related("user")
+
+
+def institution_open_invitations(
+    *, user, institution: Institution
+) -> QuerySet[InstitutionInvitation]:
+    if not can_manage_institution(user=user, institution=institution):
+        return InstitutionInvitation.objects.none()
+    return (
+        InstitutionInvitation.objects.filter(institution=institution)
+        .filter(pending_filter())
+        .select_related("invited_by")
+    )
+
+
+def institution_invitation_by_token(token: str) -> InstitutionInvitation | None:
+    return (
+        InstitutionInvitation.objects.select_related("institution", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )

@@ -1,0 +1,44 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from diagnostics import selectors as company_selectors
+from matching import selectors as institution_selectors
+
+
+class MeApi(APIView):
+    """Who is logged in, and the organizations they belong to."""
+
+    class CompanyMembershipSerializer(serializers.Serializer):
+        company = serializers.CharField(source="company.name")
+        company_slug = serializers.CharField(source="company.slug")
+        role = serializers.CharField()
+
+    class InstitutionMembershipSerializer(serializers.Serializer):
+        institution = serializers.CharField(source="institution.name")
+        institution_slug = serializers.CharField(source="institution.slug")
+        role = serializers.CharField()
+
+    class OutputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        name = serializers.CharField(source="get_full_name")
+        language = serializers.CharField()
+        is_platform_staff = serializers.BooleanField()
+        companies = serializers.SerializerMethodField()
+        institutions = serializers.SerializerMethodField()
+
+        def get_companies(self, user) -> list[dict]:
+            return MeApi.CompanyMembershipSerializer(
+                company_selectors.memberships_of(user), many=True
+            ).data
+
+        def get_institutions(self, user) -> list[dict]:
+            return MeApi.InstitutionMembershipSerializer(
+                institution_selectors.memberships_of(user), many=True
+            ).data
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(request.user).data)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OcipConfig(AppConfig):
+    name = "ocip"
+    verbose_name = "OCIP"

@@ -1,0 +1,8 @@
+"""The zero-setup default: SQLite, Celery eager, emails printed to the console."""
+
+from .base import *  # noqa: F403
+
+OCIP_ENVIRONMENT = "dev"
+DEBUG = True
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])

@@ -1,0 +1,21 @@
+"""Settings for the test suite. PostgreSQL when DATABASE_URL is set, SQLite otherwise."""
+
+from .base import *  # noqa: F403
+
+OCIP_ENVIRONMENT = "test"
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ocip-test",
+    }
+OCIP_DELIVERY_EMAIL = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+# Integration tests start their own worker against CELERY_BROKER_URL; everything else is eager.
+CELERY_TASK_ALWAYS_EAGER = True
+TEMPLATES[0]["OPTIONS"]["debug"] = True
+MEDIA_ROOT = "/tmp/ocip-test-media"  # noqa: S108

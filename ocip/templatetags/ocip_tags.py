@@ -1,0 +1,33 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """One link per other language: the translation of this Wagtail page, or of this URL."""
+    request = context.get("request")
+    if request is None:
+        return []
+    page = context.get("page")
+    current = translation.get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        if code == current:
+            continue
+        url = None
+        if page is not None and hasattr(page, "get_translations"):
+            translated = (
+                page.get_translations(inclusive=True).filter(locale__language_code=code).live()
+            ).first()
+            if translated is not None:
+                url = translated.get_url(request=request)
+        if url is None:
+            url = translate_url(request.get_full_path(), code)
+        with translation.override(code):
+            label = str(name)
+        links.append({"code": code, "url": url, "label": label})
+    return links

@@ -1,0 +1,47 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from drf_spectacular.views import SpectacularAPIView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from diagnostics.views import BusinessSignupView
+
+from . import views
+from .api import MeApi
+
+# Both admins log in through allauth (rate limits, MFA): no side door.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+
+def admin_login_redirect(request):
+    query = request.GET.urlencode()
+    return redirect(reverse("account_login") + (f"?{query}" if query else ""))
+
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("cms-admin/login/", admin_login_redirect, name="cms_admin_login"),
+    path("cms-admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/v1/me/", MeApi.as_view(), name="api_me"),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += i18n_patterns(
+    path("accounts/signup/", BusinessSignupView.as_view(), name="account_signup"),
+    path("accounts/", include("allauth.urls")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("", include("diagnostics.urls")),
+    path("", include("matching.urls")),
+    # Wagtail's catch-all comes last.
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -1,0 +1,127 @@
+"""Project-level pages that bring the apps together: dashboard, own profile, invitations."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from diagnostics import selectors as company_selectors
+from diagnostics import services as company_services
+from matching import selectors as institution_selectors
+from matching import services as institution_services
+from ocip.accounts.forms import ProfileForm
+from ocip.accounts.invitations import PENDING_INVITATION_SESSION_KEY
+from ocip.accounts.mfa import user_has_totp
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    context = {
+        "company_memberships": company_selectors.memberships_of(user),
+        "institution_memberships": institution_selectors.memberships_of(user),
+        "has_totp": user_has_totp(user),
+    }
+    if user.is_platform_staff:
+        context["company_count"] = company_selectors.companies_for(user).count()
+        context["institution_count"] = institution_selectors.institutions_for(user).count()
+    return render(request, "dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("profile")
+    return render(
+        request,
+        "profile.html",
+        {
+            "form": form,
+            "company_memberships": company_selectors.memberships_of(request.user),
+            "institution_memberships": institution_selectors.memberships_of(request.user),
+            "has_totp": user_has_totp(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _find_invitation(token: str):
+    invitation = company_selectors.company_invitation_by_token(token)
+    if invitation is not None:
+        return invitation, invitation.company.name, company_services.company_invitation_accept
+    invitation = institution_selectors.institution_invitation_by_token(token)
+    if invitation is not None:
+        return (
+            invitation,
+            invitation.institution.name,
+            institution_services.institution_invitation_accept,
+        )
+    raise Http404(_("This invitation link is not valid."))
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation, organization_name, accept = _find_invitation(token)
+    context = {
+        "invitation": invitation,
+        "organization_name": organization_name,
+        "role_label": invitation.role_label(),
+    }
+    if invitation.status != invitation.Status.PENDING:
+        context["problem"] = {
+            invitation.Status.ACCEPTED: _("This invitation has already been used."),
+            invitation.Status.REVOKED: _("This invitation has been withdrawn."),
+            invitation.Status.EXPIRED: _(
+                "This invitation has expired. Ask the person who invited you for a new one."
+            ),
+        }[invitation.status]
+        return render(request, "invitation.html", context, status=410)
+
+    if not request.user.is_authenticated:
+        # Following the emailed link proves the address: signing up with it needs no
+        # second verification email.
+        request.session[PENDING_INVITATION_SESSION_KEY] = token
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        next_query = urlencode({"next": request.path})
+        context["has_account"] = (
+            get_user_model().objects.filter(email__iexact=invitation.email).exists()
+        )
+        context["signup_url"] = f"{reverse('account_signup')}?{next_query}"
+        context["login_url"] = f"{reverse('account_login')}?{next_query}"
+        return render(request, "invitation.html", context)
+
+    if request.method == "POST":
+        try:
+            accept(user=request.user, invitation=invitation)
+        except ValidationError as error:
+            context["problem"] = " ".join(error.messages)
+            return render(request, "invitation.html", context, status=403)
+        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+        messages.success(
+            request, _("Welcome to %(organization)s.") % {"organization": organization_name}
+        )
+        return redirect("dashboard")
+
+    if request.user.email.lower() != invitation.email.lower():
+        context["problem"] = _(
+            "This invitation was sent to another email address. Log in with the address "
+            "it was sent to."
+        )
+        return render(request, "invitation.html", context, status=403)
+    return render(request, "invitation.html", context)
+
+
+

@@ -1,0 +1,1 @@
+# Projects, teams, milestones and micro-credentials arrive with the review and credentials issues.
