@@ -95,3 +95,23 @@ def institution_member_remove(*, actor, membership: InstitutionMembership) -> No
         if len(list(office)) <= 1:
             raise ValidationError(_("An institution keeps at least one research-office member."))
     membership.delete()
+
+
+@transaction.atomic
+def institutions_load_catalogue() -> int:
+    """Create or update every institution of the shipped list, keyed by slug."""
+    from .catalogue import read_institutions
+
+    rows = read_institutions()
+    for row in rows:
+        Institution.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "kind": row["kind"],
+                "city": row["city"],
+                "region": row["region"],
+                "languages": row["languages"],
+            },
+        )
+    return len(rows)

@@ -6,6 +6,7 @@ from django.db import migrations
 from django.utils import timezone
 
 ENGLISH = {
+    "slug": "home",
     "title": "Ontario's front door to applied research",
     "intro": (
         "OCIP connects Ontario's small businesses with the expertise, equipment and students of "
@@ -27,6 +28,7 @@ ENGLISH = {
     ),
 }
 FRENCH = {
+    "slug": "accueil",
     "title": "La porte d'entrée de la recherche appliquée en Ontario",
     "intro": (
         "La PCIO relie les petites entreprises de l'Ontario à l'expertise, aux équipements et "
@@ -72,8 +74,9 @@ def create_home_pages(apps, schema_editor):
             draft_title=content["title"],
             intro=content["intro"],
             body=content["body"],
-            slug="home",
-            url_path="/home/",
+            # Distinct url_paths let Wagtail tell the two site roots apart.
+            slug=content["slug"],
+            url_path=f"/{content['slug']}/",
             content_type=content_type,
             path=f"0001{position:04d}",
             depth=2,

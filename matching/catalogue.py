@@ -1,0 +1,17 @@
+"""The reference data shipped in matching/data (copied from the product's shared data)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def read_institutions() -> list[dict]:
+    """Rows of institutions.csv, with `languages` as a list of language codes."""
+    with (DATA_DIR / "institutions.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["languages"] = [code.strip() for code in row["languages"].split(";") if code.strip()]
+    return rows

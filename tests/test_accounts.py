@@ -1,0 +1,160 @@
+"""Signup, email verification, login, logout and password reset, as a business user meets them."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from diagnostics.models import CompanyMembership
+from ocip.mail.models import OutboundEmail
+
+from .factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(message, pattern: str) -> str:
+    match = re.search(rf"https?://[^\s]+{pattern}[^\s]*", message.body)
+    assert match, message.body
+    return match.group(0).split("testserver", 1)[-1].replace("http://127.0.0.1:8000", "")
+
+
+def _path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def test_business_signs_up_verifies_email_and_lands_on_business_dashboard(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "first_name": "Maya",
+                "last_name": "Singh",
+                "company_name": "Lakeshore Sensors",
+                "email": "Maya@Lakeshore.example",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    membership = CompanyMembership.objects.get(user__email="maya@lakeshore.example")
+    assert membership.company.name == "Lakeshore Sensors"
+    assert membership.role == CompanyMembership.Role.OWNER
+
+    # Not verified yet: logging in only re-sends the confirmation.
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "maya@lakeshore.example", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+    # The email went through the outbox and was delivered once.
+    assert OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() >= 1
+    confirmation = mail.outbox[0]
+    assert confirmation.to == ["maya@lakeshore.example"]
+    confirm_path = _path(re.search(r"https?://\S+/confirm-email/\S+/", confirmation.body).group(0))
+    response = client.get(confirm_path)
+    assert response.status_code == 200
+    response = client.post(confirm_path)
+    assert response.status_code == 302
+
+    client.logout()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "maya@lakeshore.example", "password": PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    page = response.content.decode()
+    assert "Business dashboard" in page
+    assert "Lakeshore Sensors" in page
+
+
+def test_signup_in_french_gives_a_french_account(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/fr/accounts/signup/",
+            {
+                "first_name": "Luc",
+                "last_name": "Bélanger",
+                "company_name": "Érablière Bélanger",
+                "email": "luc@erabliere.example",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    membership = CompanyMembership.objects.get(user__email="luc@erabliere.example")
+    assert membership.user.language == "fr"
+    assert membership.company.preferred_language == "fr"
+    assert "Confirmez votre adresse" in mail.outbox[0].subject
+    assert "/fr/accounts/confirm-email/" in mail.outbox[0].body
+
+
+def test_signup_form_shows_errors_in_a_summary(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"first_name": "", "last_name": "X", "email": "not-an-email", "password1": "a"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="error-summary"' in page
+    assert 'href="#id_first_name"' in page
+    assert 'href="#id_company_name"' in page
+
+
+def test_wrong_password_is_refused_and_rate_limited(client):
+    user = UserFactory(email="someone@example.com")
+    for _attempt in range(5):
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": "wrong password"}
+        )
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+    # allauth's limit of 5 failures per 5 minutes per account, kept in the shared cache.
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_and_logout(client):
+    user = UserFactory(email="someone@example.com")
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="forgetful@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": user.email})
+    assert response.status_code == 302
+    reset_url = _path(re.search(r"https?://\S+/password/reset/key/\S+/", mail.outbox[0].body).group(0))
+    response = client.get(reset_url)
+    assert response.status_code == 302  # allauth moves the key into the session
+    form_url = response["Location"]
+    response = client.post(form_url, {"password1": "a brand new passphrase", "password2": "a brand new passphrase"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a brand new passphrase")
+
+
+def test_profile_edit(client):
+    user = UserFactory(email="someone@example.com")
+    client.force_login(user)
+    response = client.post(
+        reverse("profile"), {"first_name": "Ada", "last_name": "Lovelace", "language": "fr"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.first_name, user.language) == ("Ada", "fr")
+    response = client.post(reverse("profile"), {"first_name": "Ada", "last_name": "L", "language": "xx"})
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
