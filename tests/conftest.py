@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.core.cache import cache
+from django.utils import translation
 
 from matching.models import InstitutionMembership
 
@@ -66,6 +67,14 @@ def _outbox_email_backend(settings):
     # Django's test set-up swaps EMAIL_BACKEND for locmem; put the outbox back so every email
     # takes its real path (outbox row -> task -> delivery backend, which is locmem in tests).
     settings.EMAIL_BACKEND = "ocip.mail.backends.OutboxEmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    # A French request leaves French active in this thread; each test starts in English.
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,223 @@
+"""Every URL name of ours × every demo persona (and anonymous) → the expected answer.
+
+The personas are the ones `load_demo_data` creates. A URL added without an entry here fails
+`test_every_url_name_has_an_entry`. Refusals are 403 or 404, never a page that lists another
+organization's data.
+"""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.test import TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from diagnostics.models import Company, CompanyInvitation, CompanyMembership
+from matching.models import Institution, InstitutionInvitation, InstitutionMembership
+from ocip.accounts import invitations
+from ocip.accounts.models import User
+
+OUR_PACKAGES = ("ocip.", "diagnostics.", "matching.", "projects.", "cms.")
+PERSONAS = {
+    "owner_a": "alice.tremblay@northwind.example",
+    "owner_b": "benoit.gagnon@boulangerie-lumiere.example",
+    "office_a": "olivia.chen@algonquin.example",
+    "office_b": "etienne.roy@lacite.example",
+    "researcher": "raj.patel@algonquin.example",
+    "student": "sofia.martin@algonquin.example",
+    "staff": "pat.morgan@ocip.example",
+}
+EVERYONE = ["anon", *PERSONAS]
+LOGIN = "login"  # a redirect to the login page
+
+
+def expect(default: int | str, **overrides: int | str) -> dict[str, int | str]:
+    return {persona: overrides.get(persona, default) for persona in EVERYONE}
+
+
+COMPANY_A = expect(404, anon=LOGIN, owner_a=200, staff=200)
+INSTITUTION_A_PEOPLE = expect(404, anon=LOGIN, office_a=200, researcher=200, student=200, staff=200)
+INSTITUTION_A_OFFICE = expect(
+    404, anon=LOGIN, office_a=200, researcher=403, student=403, staff=200
+)
+LOGGED_IN = expect(200, anon=LOGIN)
+
+# name -> (its kwargs, or args as a list, from the test data; expected answers; also POST?)
+MATRIX = {
+    "wagtail_serve": (lambda d: [""], expect(200), False),
+    "account_signup": (lambda d: {}, expect(302, anon=200), False),
+    "cms_admin_login": (lambda d: {}, expect(403, anon=302, staff=302), False),
+    "dashboard": (lambda d: {}, LOGGED_IN, False),
+    "profile": (lambda d: {}, LOGGED_IN, False),
+    "api_me": (lambda d: {}, expect(200, anon=403), False),
+    "api_schema": (lambda d: {}, expect(200), False),
+    "invitation_accept": (lambda d: {"token": d["token"]}, expect(403, anon=200), False),
+    "company_list": (lambda d: {}, LOGGED_IN, False),
+    "company_detail": (lambda d: {"slug": d["company_a"].slug}, COMPANY_A, False),
+    "company_edit": (lambda d: {"slug": d["company_a"].slug}, COMPANY_A, True),
+    "company_invite": (lambda d: {"slug": d["company_a"].slug}, COMPANY_A, True),
+    "company_member_remove": (
+        lambda d: {"slug": d["company_a"].slug, "pk": d["company_a_owner"].pk},
+        COMPANY_A,
+        True,
+    ),
+    "company_invitation_revoke": (
+        lambda d: {"slug": d["company_a"].slug, "pk": d["company_a_invitation"].pk},
+        COMPANY_A,
+        True,
+    ),
+    "institution_list": (lambda d: {}, LOGGED_IN, False),
+    "institution_detail": (
+        lambda d: {"slug": d["institution_a"].slug},
+        INSTITUTION_A_PEOPLE,
+        False,
+    ),
+    "institution_edit": (lambda d: {"slug": d["institution_a"].slug}, INSTITUTION_A_OFFICE, True),
+    "institution_invite": (
+        lambda d: {"slug": d["institution_a"].slug},
+        INSTITUTION_A_OFFICE,
+        True,
+    ),
+    "institution_member_remove": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["institution_a_student"].pk},
+        INSTITUTION_A_OFFICE,
+        True,
+    ),
+    "institution_invitation_revoke": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["institution_a_invitation"].pk},
+        INSTITUTION_A_OFFICE,
+        True,
+    ),
+}
+
+# What each persona's list pages may show, and what they must not.
+LIST_VISIBILITY = {
+    "owner_a": ({"Northwind Robotics Inc."}, {"Boulangerie Lumière"}, set(), {"Algonquin College"}),
+    "owner_b": ({"Boulangerie Lumière"}, {"Northwind Robotics Inc."}, set(), {"La Cité"}),
+    "office_a": (set(), {"Northwind Robotics Inc."}, {"Algonquin College"}, {"La Cité"}),
+    "office_b": (set(), {"Boulangerie Lumière"}, {"La Cité"}, {"Algonquin College"}),
+    "researcher": (set(), {"Northwind Robotics Inc."}, {"Algonquin College"}, {"La Cité"}),
+    "student": (set(), {"Northwind Robotics Inc."}, {"Algonquin College"}, {"La Cité"}),
+    "staff": ({"Northwind Robotics Inc.", "Boulangerie Lumière"}, set(), {"Algonquin College"}, set()),
+}
+
+
+def our_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                if pattern.lookup_str.startswith(OUR_PACKAGES) or pattern.name == "wagtail_serve":
+                    names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+class PermissionMatrixTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo_data", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        users = {key: User.objects.get(email=email) for key, email in PERSONAS.items()}
+        cls.users = users
+        company_a = Company.objects.get(memberships__user=users["owner_a"])
+        institution_a = Institution.objects.get(slug="algonquin")
+        company_invitation, token = invitations.issue(
+            CompanyInvitation,
+            email="invitee@example.com",
+            invited_by=users["owner_a"],
+            language="en",
+            company=company_a,
+        )
+        institution_invitation, _token = invitations.issue(
+            InstitutionInvitation,
+            email="newcomer@example.com",
+            invited_by=users["office_a"],
+            language="en",
+            institution=institution_a,
+            role="researcher",
+        )
+        cls.data = {
+            "token": token,
+            "company_a": company_a,
+            "company_a_owner": CompanyMembership.objects.get(user=users["owner_a"]),
+            "company_a_invitation": company_invitation,
+            "institution_a": institution_a,
+            "institution_a_student": InstitutionMembership.objects.get(user=users["student"]),
+            "institution_a_invitation": institution_invitation,
+        }
+
+    def login(self, persona: str) -> None:
+        self.client.logout()
+        if persona != "anon":
+            self.client.force_login(self.users[persona])
+
+    def assert_answer(self, response, expected, where: str) -> None:
+        if expected == LOGIN:
+            self.assertEqual(response.status_code, 302, where)
+            self.assertIn("/accounts/login/", response["Location"], where)
+        else:
+            self.assertEqual(response.status_code, expected, where)
+
+    def test_every_url_name_has_an_entry(self):
+        missing = our_url_names() - set(MATRIX)
+        self.assertEqual(missing, set(), "add these URL names to the permission matrix")
+
+    def test_matrix(self):
+        for name, (build_kwargs, expected, try_post) in MATRIX.items():
+            arguments = build_kwargs(self.data)
+            url = (
+                reverse(name, args=arguments)
+                if isinstance(arguments, list)
+                else reverse(name, kwargs=arguments)
+            )
+            for persona in EVERYONE:
+                with self.subTest(url=name, persona=persona):
+                    self.login(persona)
+                    self.assert_answer(self.client.get(url), expected[persona], f"GET {url}")
+                    if try_post and expected[persona] != 200:
+                        self.assert_answer(
+                            self.client.post(url, {}), expected[persona], f"POST {url}"
+                        )
+        # Refused writes changed nothing.
+        self.assertTrue(CompanyMembership.objects.filter(pk=self.data["company_a_owner"].pk).exists())
+        self.assertIsNone(CompanyInvitation.objects.get(pk=self.data["company_a_invitation"].pk).revoked_at)
+        self.assertTrue(
+            InstitutionMembership.objects.filter(pk=self.data["institution_a_student"].pk).exists()
+        )
+
+    def test_lists_show_only_what_each_persona_may_see(self):
+        for persona, (companies_in, companies_out, institutions_in, institutions_out) in (
+            LIST_VISIBILITY.items()
+        ):
+            with self.subTest(persona=persona):
+                self.login(persona)
+                companies = self.client.get(reverse("company_list")).content.decode()
+                institutions = self.client.get(reverse("institution_list")).content.decode()
+                dashboard = self.client.get(reverse("dashboard")).content.decode()
+                for name in companies_in:
+                    self.assertIn(name, companies)
+                for name in companies_out:
+                    self.assertNotIn(name, companies)
+                    self.assertNotIn(name, dashboard)
+                for name in institutions_in:
+                    self.assertIn(name, institutions)
+                for name in institutions_out:
+                    self.assertNotIn(name, institutions)
+                    self.assertNotIn(name, dashboard)
+
+    def test_institution_people_are_shown_to_the_research_office_only(self):
+        url = reverse("institution_detail", kwargs={"slug": "algonquin"})
+        for persona, sees_people in [("office_a", True), ("staff", True), ("researcher", False), ("student", False)]:
+            with self.subTest(persona=persona):
+                self.login(persona)
+                page = self.client.get(url).content.decode()
+                self.assertEqual("sofia.martin@algonquin.example" in page, sees_people)
+
+    def test_api_me_lists_only_own_memberships(self):
+        self.login("office_a")
+        data = self.client.get(reverse("api_me")).json()
+        self.assertEqual([m["institution_slug"] for m in data["institutions"]], ["algonquin"])
+        self.assertEqual(data["companies"], [])
