@@ -13,9 +13,7 @@ class Company(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     website = models.URLField(_("website"), blank=True)
     city = models.CharField(_("city or municipality"), max_length=120, blank=True)
-    description = models.TextField(
-        _("what the company does"), blank=True, max_length=2000
-    )
+    description = models.TextField(_("what the company does"), blank=True, max_length=2000)
     preferred_language = models.CharField(
         _("working language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )

@@ -108,7 +108,9 @@ def company_invite(request, slug):
 @require_http_methods(["GET", "POST"])
 def company_member_remove(request, slug, pk):
     company = _company(request, slug)
-    membership = get_object_or_404(selectors.company_members(user=request.user, company=company), pk=pk)
+    membership = get_object_or_404(
+        selectors.company_members(user=request.user, company=company), pk=pk
+    )
     if request.method == "POST":
         try:
             services.company_member_remove(actor=request.user, membership=membership)

@@ -16,9 +16,12 @@ INSTITUTION_PROFILE_FIELDS = ("website", "research_office_email", "description",
 
 def _require_manager(actor, institution: Institution) -> None:
     """Research-office staff of this institution, or platform staff; both with MFA."""
-    if not actor.is_platform_staff and not InstitutionMembership.objects.filter(
-        user=actor, institution=institution, role=InstitutionMembership.Role.OFFICE_STAFF
-    ).exists():
+    if (
+        not actor.is_platform_staff
+        and not InstitutionMembership.objects.filter(
+            user=actor, institution=institution, role=InstitutionMembership.Role.OFFICE_STAFF
+        ).exists()
+    ):
         raise PermissionDenied(_("Only this institution's research office can do this."))
     require_mfa(actor)
 

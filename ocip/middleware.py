@@ -26,9 +26,10 @@ class StaffAreaGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(ADMIN_PREFIXES) and request.user.is_authenticated:
-            if not request.user.is_platform_staff:
-                raise PermissionDenied(_("This area is for platform staff."))
+        user = request.user
+        in_admin = request.path.startswith(ADMIN_PREFIXES)
+        if in_admin and user.is_authenticated and not user.is_platform_staff:
+            raise PermissionDenied(_("This area is for platform staff."))
         return self.get_response(request)
 
 
@@ -57,6 +58,6 @@ class RoleMFAMiddleware:
             raise MFARequired(MFARequired.default_message)
         messages.warning(
             request,
-            _("Your role requires two-factor authentication. Set up an authenticator app to go on."),
+            _("Your role requires two-factor authentication. Set up an authenticator app first."),
         )
         return redirect("mfa_activate_totp")

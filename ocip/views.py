@@ -122,6 +122,3 @@ def invitation_accept(request, token: str):
         )
         return render(request, "invitation.html", context, status=403)
     return render(request, "invitation.html", context)
-
-
-

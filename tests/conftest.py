@@ -87,7 +87,9 @@ def _fresh_cache():
 
 def totp_code(user) -> str:
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    return format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), int(time.time()) // 30))
+    return format_hotp_value(
+        hotp_value(decrypt(authenticator.data["secret"]), int(time.time()) // 30)
+    )
 
 
 @pytest.fixture

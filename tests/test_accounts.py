@@ -136,11 +136,15 @@ def test_password_reset(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("account_reset_password"), {"email": user.email})
     assert response.status_code == 302
-    reset_url = _path(re.search(r"https?://\S+/password/reset/key/\S+/", mail.outbox[0].body).group(0))
+    reset_url = _path(
+        re.search(r"https?://\S+/password/reset/key/\S+/", mail.outbox[0].body).group(0)
+    )
     response = client.get(reset_url)
     assert response.status_code == 302  # allauth moves the key into the session
     form_url = response["Location"]
-    response = client.post(form_url, {"password1": "a brand new passphrase", "password2": "a brand new passphrase"})
+    response = client.post(
+        form_url, {"password1": "a brand new passphrase", "password2": "a brand new passphrase"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a brand new passphrase")
@@ -155,6 +159,8 @@ def test_profile_edit(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.first_name, user.language) == ("Ada", "fr")
-    response = client.post(reverse("profile"), {"first_name": "Ada", "last_name": "L", "language": "xx"})
+    response = client.post(
+        reverse("profile"), {"first_name": "Ada", "last_name": "L", "language": "xx"}
+    )
     assert response.status_code == 400
     assert 'class="error-summary"' in response.content.decode()

@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (User, Company, CompanyMembership, Institution, InstitutionMembership, Authenticator)
+        for model in (
+            User,
+            Company,
+            CompanyMembership,
+            Institution,
+            InstitutionMembership,
+            Authenticator,
+        )
     }
 
 

@@ -143,10 +143,16 @@ def test_reinviting_replaces_the_open_invitation(
     client.force_login(business_owner)
     url = reverse("company_invite", args=[company.slug])
     _first, first_path = _invite(
-        client, django_capture_on_commit_callbacks, url, {"email": "x@example.com", "language": "en"}
+        client,
+        django_capture_on_commit_callbacks,
+        url,
+        {"email": "x@example.com", "language": "en"},
     )
     _second, second_path = _invite(
-        client, django_capture_on_commit_callbacks, url, {"email": "x@example.com", "language": "fr"}
+        client,
+        django_capture_on_commit_callbacks,
+        url,
+        {"email": "x@example.com", "language": "fr"},
     )
     assert second_path.startswith("/fr/")
     client.force_login(UserFactory(email="x@example.com"))
@@ -223,15 +229,24 @@ def test_only_the_research_office_may_invite_to_an_institution(client, instituti
     client.force_login(researcher)
     url = reverse("institution_invite", args=[institution.slug])
     assert client.get(url).status_code == 403
-    assert client.post(url, {"email": "a@b.example", "role": "student", "language": "en"}).status_code == 403
+    assert (
+        client.post(url, {"email": "a@b.example", "role": "student", "language": "en"}).status_code
+        == 403
+    )
     with pytest.raises(PermissionDenied):
         institution_services.institution_invitation_create(
-            actor=researcher, institution=institution, email="a@b.example", role="student", language="en"
+            actor=researcher,
+            institution=institution,
+            email="a@b.example",
+            role="student",
+            language="en",
         )
 
 
 def test_services_refuse_office_staff_without_totp(institution):
-    staff_without_mfa = InstitutionMembershipFactory(institution=institution, role="office_staff").user
+    staff_without_mfa = InstitutionMembershipFactory(
+        institution=institution, role="office_staff"
+    ).user
     with pytest.raises(MFARequired):
         institution_services.institution_invitation_create(
             actor=staff_without_mfa,
@@ -245,7 +260,9 @@ def test_services_refuse_office_staff_without_totp(institution):
 def test_removing_members_keeps_one_research_office_member(client, office_staff, institution):
     client.force_login(office_staff)
     researcher = InstitutionMembershipFactory(institution=institution, role="researcher")
-    response = client.post(reverse("institution_member_remove", args=[institution.slug, researcher.pk]))
+    response = client.post(
+        reverse("institution_member_remove", args=[institution.slug, researcher.pk])
+    )
     assert response.status_code == 302
     assert not InstitutionMembership.objects.filter(pk=researcher.pk).exists()
     own = office_staff.institution_memberships.get()
@@ -262,7 +279,9 @@ def test_company_members_cannot_remove_people_but_owners_can(client, business_ow
     )
     client.force_login(colleague.user)
     owner_membership = business_owner.company_memberships.get()
-    response = client.post(reverse("company_member_remove", args=[company.slug, owner_membership.pk]))
+    response = client.post(
+        reverse("company_member_remove", args=[company.slug, owner_membership.pk])
+    )
     assert response.status_code == 403
     client.force_login(business_owner)
     response = client.post(reverse("company_member_remove", args=[company.slug, colleague.pk]))

@@ -11,7 +11,9 @@ from ocip.mail.tasks import outbox_send
 pytestmark = pytest.mark.django_db
 
 
-def test_send_mail_writes_an_outbox_row_and_delivers_after_commit(django_capture_on_commit_callbacks):
+def test_send_mail_writes_an_outbox_row_and_delivers_after_commit(
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         send_mail("Hello", "Body", None, ["a@example.com"])
     email = OutboundEmail.objects.get()

@@ -106,9 +106,9 @@ def issue(model: type[InvitationBase], *, email: str, invited_by: User, language
     """
     email = email.strip().lower()
     now = timezone.now()
-    model.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True, **fields).update(
-        revoked_at=now
-    )
+    model.objects.filter(
+        email=email, accepted_at__isnull=True, revoked_at__isnull=True, **fields
+    ).update(revoked_at=now)
     token, token_hash = new_token()
     invitation = model.objects.create(
         email=email,

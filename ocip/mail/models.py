@@ -33,8 +33,7 @@ class OutboundEmail(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status="sent", sent_at__isnull=False)
-                | ~models.Q(status="sent"),
+                condition=models.Q(status="sent", sent_at__isnull=False) | ~models.Q(status="sent"),
                 name="mail_sent_has_sent_at",
             ),
         ]

@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Ontario Collaborative Innovation Platform",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["ocip.api.only_ocip_api"],
 }
 
 # --- OCIP ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The zero-setup default: SQLite, Celery eager, emails printed to the console."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 OCIP_ENVIRONMENT = "dev"
 DEBUG = True

@@ -1,6 +1,6 @@
 """Production: everything from the environment; a missing secret stops start-up."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 OCIP_ENVIRONMENT = "production"
 DEBUG = False
@@ -13,7 +13,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env("REDIS_URL")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 OCIP_DELIVERY_EMAIL = env.email("EMAIL_URL")

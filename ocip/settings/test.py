@@ -1,6 +1,6 @@
 """Settings for the test suite. PostgreSQL when DATABASE_URL is set, SQLite otherwise."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 OCIP_ENVIRONMENT = "test"
 DEBUG = False

@@ -120,9 +120,8 @@ def test_empty_signup_shows_an_error_summary_from_the_server(live_server, browse
         form,
     )
     submit = form.find_element(By.CSS_SELECTOR, 'button[type="submit"], input[type="submit"]')
-    old_form = form
     submit.send_keys(Keys.ENTER)
-    wait(browser).until(EC.staleness_of(old_form))
+    wait(browser).until(EC.staleness_of(form))
 
     summary = wait(browser).until(
         EC.visibility_of_element_located((By.CSS_SELECTOR, ".error-summary"))

@@ -41,40 +41,71 @@ class Persona:
 
 PERSONAS = [
     Persona(
-        "alice.tremblay@northwind.example", "Alice", "Tremblay", "en",
+        "alice.tremblay@northwind.example",
+        "Alice",
+        "Tremblay",
+        "en",
         "business owner, Northwind Robotics",
-        company=("Northwind Robotics Inc.", "Ottawa",
-                 "Builds small robotic cells that let machine shops automate part inspection."),
+        company=(
+            "Northwind Robotics Inc.",
+            "Ottawa",
+            "Builds small robotic cells that let machine shops automate part inspection.",
+        ),
     ),
     Persona(
-        "benoit.gagnon@boulangerie-lumiere.example", "Benoît", "Gagnon", "fr",
+        "benoit.gagnon@boulangerie-lumiere.example",
+        "Benoît",
+        "Gagnon",
+        "fr",
         "propriétaire d'entreprise, Boulangerie Lumière",
-        company=("Boulangerie Lumière", "Sudbury",
-                 "Boulangerie artisanale qui veut prolonger la fraîcheur de ses pains sans "
-                 "agents de conservation."),
+        company=(
+            "Boulangerie Lumière",
+            "Sudbury",
+            "Boulangerie artisanale qui veut prolonger la fraîcheur de ses pains sans "
+            "agents de conservation.",
+        ),
     ),
     Persona(
-        "olivia.chen@algonquin.example", "Olivia", "Chen", "en",
+        "olivia.chen@algonquin.example",
+        "Olivia",
+        "Chen",
+        "en",
         "research-office staff, Algonquin College",
-        institution="algonquin", role=InstitutionMembership.Role.OFFICE_STAFF,
+        institution="algonquin",
+        role=InstitutionMembership.Role.OFFICE_STAFF,
     ),
     Persona(
-        "etienne.roy@lacite.example", "Étienne", "Roy", "fr",
+        "etienne.roy@lacite.example",
+        "Étienne",
+        "Roy",
+        "fr",
         "personnel du bureau de recherche, La Cité",
-        institution="la-cite", role=InstitutionMembership.Role.OFFICE_STAFF,
+        institution="la-cite",
+        role=InstitutionMembership.Role.OFFICE_STAFF,
     ),
     Persona(
-        "raj.patel@algonquin.example", "Raj", "Patel", "en",
+        "raj.patel@algonquin.example",
+        "Raj",
+        "Patel",
+        "en",
         "researcher, Algonquin College",
-        institution="algonquin", role=InstitutionMembership.Role.RESEARCHER,
+        institution="algonquin",
+        role=InstitutionMembership.Role.RESEARCHER,
     ),
     Persona(
-        "sofia.martin@algonquin.example", "Sofia", "Martin", "en",
+        "sofia.martin@algonquin.example",
+        "Sofia",
+        "Martin",
+        "en",
         "student, Algonquin College",
-        institution="algonquin", role=InstitutionMembership.Role.STUDENT,
+        institution="algonquin",
+        role=InstitutionMembership.Role.STUDENT,
     ),
     Persona(
-        "pat.morgan@ocip.example", "Pat", "Morgan", "en",
+        "pat.morgan@ocip.example",
+        "Pat",
+        "Morgan",
+        "en",
         "platform staff (Django and Wagtail admins)",
         platform_staff=True,
     ),
@@ -126,7 +157,10 @@ class Command(BaseCommand):
             company = Company.objects.filter(memberships__user=user, name=name).first()
             if company is None:
                 company = company_create(
-                    owner=user, name=name, city=city, description=description,
+                    owner=user,
+                    name=name,
+                    city=city,
+                    description=description,
                     preferred_language=persona.language,
                 )
             CompanyMembership.objects.get_or_create(
