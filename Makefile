@@ -27,6 +27,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy ocip diagnostics matching projects cms
 
 # Regenerate the hashed lock after changing pyproject.toml.
 lock: install

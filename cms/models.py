@@ -9,7 +9,7 @@ from wagtail.search import index
 class HomePage(Page):
     """The site root in each language."""
 
-    intro = models.TextField(_("introduction"), blank=True, max_length=600)
+    intro: models.TextField = models.TextField(_("introduction"), blank=True, max_length=600)
     body = RichTextField(_("body"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
@@ -25,7 +25,7 @@ class HomePage(Page):
 class StandardPage(Page):
     """A plain content page: how it works, funding partners, stories."""
 
-    intro = models.TextField(_("introduction"), blank=True, max_length=600)
+    intro: models.TextField = models.TextField(_("introduction"), blank=True, max_length=600)
     body = RichTextField(_("body"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]

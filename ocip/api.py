@@ -30,14 +30,18 @@ class MeApi(APIView):
         institutions = serializers.SerializerMethodField()
 
         def get_companies(self, user) -> list[dict]:
-            return MeApi.CompanyMembershipSerializer(
-                company_selectors.memberships_of(user), many=True
-            ).data
+            return list(
+                MeApi.CompanyMembershipSerializer(
+                    company_selectors.memberships_of(user), many=True
+                ).data
+            )
 
         def get_institutions(self, user) -> list[dict]:
-            return MeApi.InstitutionMembershipSerializer(
-                institution_selectors.memberships_of(user), many=True
-            ).data
+            return list(
+                MeApi.InstitutionMembershipSerializer(
+                    institution_selectors.memberships_of(user), many=True
+                ).data
+            )
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:

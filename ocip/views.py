@@ -59,14 +59,15 @@ def profile(request):
 
 
 def _find_invitation(token: str):
-    invitation = company_selectors.company_invitation_by_token(token)
-    if invitation is not None:
-        return invitation, invitation.company.name, company_services.company_invitation_accept
-    invitation = institution_selectors.institution_invitation_by_token(token)
-    if invitation is not None:
+    """The invitation a token opens, its organization's name, and the service that accepts it."""
+    to_company = company_selectors.company_invitation_by_token(token)
+    if to_company is not None:
+        return to_company, to_company.company.name, company_services.company_invitation_accept
+    to_institution = institution_selectors.institution_invitation_by_token(token)
+    if to_institution is not None:
         return (
-            invitation,
-            invitation.institution.name,
+            to_institution,
+            to_institution.institution.name,
             institution_services.institution_invitation_accept,
         )
     raise Http404(_("This invitation link is not valid."))

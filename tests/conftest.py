@@ -46,6 +46,11 @@ _skipped: dict[str, int] = {}
 
 
 def pytest_collection_modifyitems(config, items):
+    # CI has every service: there, a test skipped for lack of one is a failure, not a skip.
+    require_all = os.environ.get("OCIP_REQUIRE_ALL_SERVICES") == "1"
+    missing = [marker for marker, (available, _how) in SERVICES.items() if not available]
+    if require_all and missing:
+        raise pytest.UsageError(f"OCIP_REQUIRE_ALL_SERVICES=1 but missing: {', '.join(missing)}")
     for item in items:
         for marker, (available, how) in SERVICES.items():
             if item.get_closest_marker(marker) and not available:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -36,7 +36,7 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def expiry_from_now() -> timezone.datetime:
+def expiry_from_now() -> datetime:
     return timezone.now() + timedelta(days=settings.OCIP_INVITATION_DAYS)
 
 
@@ -71,7 +71,7 @@ def claim(invitation: InvitationBase, user: User) -> None:
     now = timezone.now()
     updated = (
         type(invitation)
-        .objects.filter(pk=invitation.pk)
+        ._default_manager.filter(pk=invitation.pk)
         .filter(pending_filter())
         .update(accepted_at=now, accepted_by=user)
     )
@@ -106,11 +106,11 @@ def issue(model: type[InvitationBase], *, email: str, invited_by: User, language
     """
     email = email.strip().lower()
     now = timezone.now()
-    model.objects.filter(
+    model._default_manager.filter(
         email=email, accepted_at__isnull=True, revoked_at__isnull=True, **fields
     ).update(revoked_at=now)
     token, token_hash = new_token()
-    invitation = model.objects.create(
+    invitation = model._default_manager.create(
         email=email,
         invited_by=invited_by,
         language=language,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
 def form_page(
     request: HttpRequest,
-    form: Form,
+    form: BaseForm,
     *,
     title: str,
     submit_label: str,
@@ -47,7 +47,7 @@ def confirm_page(
     )
 
 
-def add_service_error(form: Form, error: ValidationError) -> None:
+def add_service_error(form: BaseForm, error: ValidationError) -> None:
     """Show a service's validation error on the form (per field where it names one)."""
     if hasattr(error, "error_dict"):
         known = {k: v for k, v in error.error_dict.items() if k in form.fields}

@@ -17,5 +17,5 @@ if REDIS_URL:
 OCIP_DELIVERY_EMAIL = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
 # Integration tests start their own worker against CELERY_BROKER_URL; everything else is eager.
 CELERY_TASK_ALWAYS_EAGER = True
-TEMPLATES[0]["OPTIONS"]["debug"] = True
+TEMPLATES[0]["OPTIONS"]["debug"] = True  # type: ignore[index]
 MEDIA_ROOT = "/tmp/ocip-test-media"  # noqa: S108
