@@ -53,3 +53,17 @@ def test_unknown_page_is_a_404_in_the_site_layout(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_app_pages_are_translated(client, business_owner):
+    client.force_login(business_owner)
+    page = client.get("/fr/dashboard/").content.decode()
+    assert '<html lang="fr">' in page
+    assert "Tableau de bord" in page
+    assert "Inviter une ou un collègue" in page
+    invite = client.post(
+        f"/fr/companies/{business_owner.company_memberships.get().company.slug}/invite/",
+        {"email": "", "language": "fr"},
+    ).content.decode()
+    assert "Il y a un problème" in invite
+    assert "Ce champ est obligatoire" in invite

@@ -71,6 +71,21 @@ def path_of(driver) -> str:
     return urlsplit(driver.current_url).path
 
 
+def mark_page(driver) -> None:
+    """Tag the document now shown, so that `wait_for_new_page` can tell when another replaced it."""
+    driver.execute_script("window.__ocipE2eOldPage = true;")
+
+
+def wait_for_new_page(driver) -> None:
+    # Chromedriver can fail on an element of a page being replaced ("Node with given id does not
+    # belong to the document") instead of calling it stale, so no element of the old page is used.
+    wait(driver).until(
+        lambda d: d.execute_script(
+            "return document.readyState === 'complete' && window.__ocipE2eOldPage === undefined;"
+        )
+    )
+
+
 def heading(driver) -> str:
     return wait(driver).until(EC.visibility_of_element_located((By.TAG_NAME, "h1"))).text
 
@@ -84,12 +99,16 @@ def test_home_page_and_language_switcher(live_server, browser):
     assert heading(browser) == "Ontario's front door to applied research"
     assert page_language(browser) == "en"
 
+    mark_page(browser)
     browser.find_element(By.CSS_SELECTOR, 'nav.language-nav a[hreflang="fr"]').click()
+    wait_for_new_page(browser)
     wait(browser).until(lambda d: path_of(d) == "/fr/")
     assert heading(browser) == "La porte d'entrée de la recherche appliquée en Ontario"
     assert page_language(browser) == "fr"
 
+    mark_page(browser)
     browser.find_element(By.CSS_SELECTOR, 'nav.language-nav a[hreflang="en"]').click()
+    wait_for_new_page(browser)
     wait(browser).until(lambda d: path_of(d) == "/")
     assert heading(browser) == "Ontario's front door to applied research"
     assert page_language(browser) == "en"
@@ -120,8 +139,9 @@ def test_empty_signup_shows_an_error_summary_from_the_server(live_server, browse
         form,
     )
     submit = form.find_element(By.CSS_SELECTOR, 'button[type="submit"], input[type="submit"]')
+    mark_page(browser)
     submit.send_keys(Keys.ENTER)
-    wait(browser).until(EC.staleness_of(form))
+    wait_for_new_page(browser)
 
     summary = wait(browser).until(
         EC.visibility_of_element_located((By.CSS_SELECTOR, ".error-summary"))
@@ -145,7 +165,9 @@ def test_business_signs_up_confirms_email_and_reaches_dashboard(live_server, bro
     for field_id, value in fields.items():
         browser.find_element(By.ID, field_id).send_keys(value)
     form = browser.find_element(By.CSS_SELECTOR, "main form:has(#id_first_name)")
+    mark_page(browser)
     form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    wait_for_new_page(browser)
 
     wait(browser).until(lambda d: path_of(d) == "/accounts/confirm-email/")
     assert heading(browser) == "Verify Your Email Address"
@@ -163,7 +185,8 @@ def test_business_signs_up_confirms_email_and_reaches_dashboard(live_server, bro
     heading(browser)
 
     confirm = browser.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]')
+    mark_page(browser)
     confirm.click()
-    wait(browser).until(EC.staleness_of(confirm))
+    wait_for_new_page(browser)
     assert heading(browser) == "Business dashboard"
     assert "Lakeshore Sensors" in browser.find_element(By.TAG_NAME, "main").text
