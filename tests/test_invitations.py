@@ -30,6 +30,23 @@ def _invite(client, capture, url, data):
     return message, path
 
 
+@pytest.fixture
+def invite_colleague(client, business_owner, company, django_capture_on_commit_callbacks):
+    """Log in as the company's owner, invite `email`; returns the path of the emailed link."""
+
+    def invite(email: str, language: str = "en") -> str:
+        client.force_login(business_owner)
+        _message, path = _invite(
+            client,
+            django_capture_on_commit_callbacks,
+            reverse("company_invite", args=[company.slug]),
+            {"email": email, "language": language},
+        )
+        return path
+
+    return invite
+
+
 def test_business_member_invites_a_colleague_who_signs_up_and_joins(
     client, business_owner, company, django_capture_on_commit_callbacks
 ):
@@ -78,14 +95,8 @@ def test_business_member_invites_a_colleague_who_signs_up_and_joins(
     assert "already been used" in response.content.decode()
 
 
-def test_invitation_expires(client, business_owner, company, django_capture_on_commit_callbacks):
-    client.force_login(business_owner)
-    _message, path = _invite(
-        client,
-        django_capture_on_commit_callbacks,
-        reverse("company_invite", args=[company.slug]),
-        {"email": "late@example.com", "language": "en"},
-    )
+def test_invitation_expires(client, invite_colleague):
+    path = invite_colleague("late@example.com")
     late = UserFactory(email="late@example.com")
     client.force_login(late)
     with time_machine.travel(timezone.now() + timedelta(days=15)):
@@ -95,16 +106,8 @@ def test_invitation_expires(client, business_owner, company, django_capture_on_c
     assert not CompanyMembership.objects.filter(user=late).exists()
 
 
-def test_invitation_for_another_address_is_refused(
-    client, business_owner, company, django_capture_on_commit_callbacks
-):
-    client.force_login(business_owner)
-    _message, path = _invite(
-        client,
-        django_capture_on_commit_callbacks,
-        reverse("company_invite", args=[company.slug]),
-        {"email": "right@example.com", "language": "en"},
-    )
+def test_invitation_for_another_address_is_refused(client, invite_colleague):
+    path = invite_colleague("right@example.com")
     intruder = UserFactory(email="wrong@example.com")
     client.force_login(intruder)
     assert client.get(path).status_code == 403
@@ -114,16 +117,8 @@ def test_invitation_for_another_address_is_refused(
     assert not CompanyMembership.objects.filter(user=intruder).exists()
 
 
-def test_withdrawn_invitation_cannot_be_used(
-    client, business_owner, company, django_capture_on_commit_callbacks
-):
-    client.force_login(business_owner)
-    _message, path = _invite(
-        client,
-        django_capture_on_commit_callbacks,
-        reverse("company_invite", args=[company.slug]),
-        {"email": "maybe@example.com", "language": "en"},
-    )
+def test_withdrawn_invitation_cannot_be_used(client, company, invite_colleague):
+    path = invite_colleague("maybe@example.com")
     invitation = company.invitations.get()
     response = client.post(reverse("company_invitation_revoke", args=[company.slug, invitation.pk]))
     assert response.status_code == 302
@@ -137,23 +132,9 @@ def test_unknown_token_is_404(client):
     assert client.get(reverse("invitation_accept", args=["nope"])).status_code == 404
 
 
-def test_reinviting_replaces_the_open_invitation(
-    client, business_owner, company, django_capture_on_commit_callbacks
-):
-    client.force_login(business_owner)
-    url = reverse("company_invite", args=[company.slug])
-    _first, first_path = _invite(
-        client,
-        django_capture_on_commit_callbacks,
-        url,
-        {"email": "x@example.com", "language": "en"},
-    )
-    _second, second_path = _invite(
-        client,
-        django_capture_on_commit_callbacks,
-        url,
-        {"email": "x@example.com", "language": "fr"},
-    )
+def test_reinviting_replaces_the_open_invitation(client, invite_colleague):
+    first_path = invite_colleague("x@example.com")
+    second_path = invite_colleague("x@example.com", language="fr")
     assert second_path.startswith("/fr/")
     client.force_login(UserFactory(email="x@example.com"))
     assert client.post(first_path).status_code == 410
