@@ -116,6 +116,3 @@ class InvitationBase(models.Model):
         if self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.Status.PENDING
-
-    def get_status_display(self) -> str:
-        return str(self.Status(self.status).label)
