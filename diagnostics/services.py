@@ -11,6 +11,7 @@ from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 
 from .models import Company, CompanyInvitation, CompanyMembership
+from .selectors import company_membership
 
 COMPANY_PROFILE_FIELDS = ("name", "website", "city", "description", "preferred_language")
 
@@ -29,7 +30,7 @@ def _require_member(actor, company: Company) -> CompanyMembership | None:
     if actor.is_platform_staff:
         require_mfa(actor)
         return None
-    membership = CompanyMembership.objects.filter(user=actor, company=company).first()
+    membership = company_membership(user=actor, company=company)
     if membership is None:
         raise PermissionDenied(_("You are not a member of this company."))
     return membership

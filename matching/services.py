@@ -9,19 +9,16 @@ from django.utils.translation import gettext as _
 from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 
+from .catalogue import read_institutions
 from .models import Institution, InstitutionInvitation, InstitutionMembership
+from .selectors import can_manage_institution
 
 INSTITUTION_PROFILE_FIELDS = ("website", "research_office_email", "description", "languages")
 
 
 def _require_manager(actor, institution: Institution) -> None:
     """Research-office staff of this institution, or platform staff; both with MFA."""
-    if (
-        not actor.is_platform_staff
-        and not InstitutionMembership.objects.filter(
-            user=actor, institution=institution, role=InstitutionMembership.Role.OFFICE_STAFF
-        ).exists()
-    ):
+    if not can_manage_institution(user=actor, institution=institution):
         raise PermissionDenied(_("Only this institution's research office can do this."))
     require_mfa(actor)
 
@@ -103,8 +100,6 @@ def institution_member_remove(*, actor, membership: InstitutionMembership) -> No
 @transaction.atomic
 def institutions_load_catalogue() -> int:
     """Create or update every institution of the shipped list, keyed by slug."""
-    from .catalogue import read_institutions
-
     rows = read_institutions()
     for row in rows:
         Institution.objects.update_or_create(

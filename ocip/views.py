@@ -18,6 +18,7 @@ from diagnostics import selectors as company_selectors
 from diagnostics import services as company_services
 from matching import selectors as institution_selectors
 from matching import services as institution_services
+from ocip.accounts import invitations
 from ocip.accounts.forms import ProfileForm
 from ocip.accounts.invitations import PENDING_INVITATION_SESSION_KEY
 from ocip.accounts.mfa import user_has_totp
@@ -81,14 +82,10 @@ def invitation_accept(request, token: str):
         "organization_name": organization_name,
         "role_label": invitation.role_label(),
     }
-    if invitation.status != invitation.Status.PENDING:
-        context["problem"] = {
-            invitation.Status.ACCEPTED: _("This invitation has already been used."),
-            invitation.Status.REVOKED: _("This invitation has been withdrawn."),
-            invitation.Status.EXPIRED: _(
-                "This invitation has expired. Ask the person who invited you for a new one."
-            ),
-        }[invitation.status]
+    try:
+        invitations.check_open(invitation)
+    except invitations.InvitationError as error:
+        context["problem"] = " ".join(error.messages)
         return render(request, "invitation.html", context, status=410)
 
     if not request.user.is_authenticated:
@@ -116,10 +113,9 @@ def invitation_accept(request, token: str):
         )
         return redirect("dashboard")
 
-    if request.user.email.lower() != invitation.email.lower():
-        context["problem"] = _(
-            "This invitation was sent to another email address. Log in with the address "
-            "it was sent to."
-        )
+    try:
+        invitations.check_usable(invitation, request.user)
+    except invitations.InvitationError as error:
+        context["problem"] = " ".join(error.messages)
         return render(request, "invitation.html", context, status=403)
     return render(request, "invitation.html", context)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 
 import pytest
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from django.core.cache import cache
 from django.utils import translation
 
 from matching.models import InstitutionMembership
+from ocip.accounts.mfa import current_totp_code, totp_secret_of
 
 from .factories import (
     CompanyMembershipFactory,
@@ -91,10 +88,7 @@ def _fresh_cache():
 
 
 def totp_code(user) -> str:
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    return format_hotp_value(
-        hotp_value(decrypt(authenticator.data["secret"]), int(time.time()) // 30)
-    )
+    return current_totp_code(totp_secret_of(user))
 
 
 @pytest.fixture

@@ -44,8 +44,8 @@ def pending_filter() -> Q:
     return Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
-def check_usable(invitation: InvitationBase, user: User) -> None:
-    """Raise InvitationError unless `user` may accept `invitation` now."""
+def check_open(invitation: InvitationBase) -> None:
+    """Raise InvitationError unless the invitation is still waiting for an answer."""
     status = invitation.status
     if status == invitation.Status.ACCEPTED:
         raise InvitationError(_("This invitation has already been used."), code="used")
@@ -56,6 +56,11 @@ def check_usable(invitation: InvitationBase, user: User) -> None:
             _("This invitation has expired. Ask the person who invited you for a new one."),
             code="expired",
         )
+
+
+def check_usable(invitation: InvitationBase, user: User) -> None:
+    """Raise InvitationError unless `user` may accept `invitation` now."""
+    check_open(invitation)
     if user.email.lower() != invitation.email.lower():
         raise InvitationError(
             _(

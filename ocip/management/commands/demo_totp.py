@@ -1,11 +1,10 @@
 """Print the current TOTP code of each demo staff persona, for testers without an app."""
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+
+from ocip.accounts.mfa import current_totp_code, totp_secret_of
 
 from .load_demo_data import PERSONAS
 
@@ -16,11 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if settings.OCIP_ENVIRONMENT != "dev":
             raise CommandError("demo_totp runs only under development settings.")
-        counter = int(timezone.now().timestamp()) // 30
         emails = [persona.email for persona in PERSONAS if persona.needs_totp]
-        authenticators = Authenticator.objects.filter(
-            user__email__in=emails, type=Authenticator.Type.TOTP
-        ).select_related("user")
-        for authenticator in authenticators:
-            code = format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), counter))
-            self.stdout.write(f"{authenticator.user.email:45} {code}")
+        for user in get_user_model().objects.filter(email__in=emails).order_by("email"):
+            secret = totp_secret_of(user)
+            if secret:
+                self.stdout.write(f"{user.email:45} {current_totp_code(secret)}")

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -18,6 +16,8 @@ from diagnostics.models import Company, CompanyMembership
 from diagnostics.services import company_create
 from matching.models import Institution, InstitutionMembership
 from matching.services import institutions_load_catalogue
+from ocip.accounts.mfa import totp_secret_of
+from ocip.accounts.models import User
 
 DEMO_PASSWORD = "ocip-demo-2026"  # noqa: S105  (dev-only personas; the command refuses production)
 
@@ -113,11 +113,10 @@ PERSONAS = [
 
 
 def _totp_secret(user) -> str:
-    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if authenticator is not None:
-        return decrypt(authenticator.data["secret"])
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
+    secret = totp_secret_of(user)
+    if secret is None:
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
     return secret
 
 
@@ -134,9 +133,8 @@ class Command(BaseCommand):
         if settings.OCIP_ENVIRONMENT == "dev":
             self._print_logins(logins)
 
-    def _persona(self, persona: Persona) -> tuple[Persona, str | None]:
-        User = get_user_model()
-        user, created = User.objects.get_or_create(
+    def _persona(self, persona: Persona) -> tuple[Persona, User, str | None]:
+        user, created = get_user_model().objects.get_or_create(
             email=persona.email,
             defaults={
                 "first_name": persona.first_name,
@@ -173,19 +171,16 @@ class Command(BaseCommand):
                 defaults={"role": persona.role},
             )
         secret = _totp_secret(user) if persona.needs_totp else None
-        return persona, secret
+        return persona, user, secret
 
-    def _print_logins(self, logins: list[tuple[Persona, str | None]]) -> None:
+    def _print_logins(self, logins: list[tuple[Persona, User, str | None]]) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo logins (development only)"))
         self.stdout.write(f"Password for every persona: {DEMO_PASSWORD}")
-        User = get_user_model()
-        for persona, secret in logins:
+        for persona, user, secret in logins:
             self.stdout.write(f"  {persona.email:45} {persona.description}")
             if secret:
-                uri = get_mfa_adapter().build_totp_url(
-                    User.objects.get(email=persona.email), secret
-                )
+                uri = get_mfa_adapter().build_totp_url(user, secret)
                 self.stdout.write(f"      TOTP secret {secret}  ({uri})")
         self.stdout.write(
             "Staff personas need a TOTP code at login: add the secret to an authenticator app, "
