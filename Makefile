@@ -40,7 +40,7 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 worker: install
-	$(BIN)/celery -A ocip worker --loglevel=INFO
+	$(BIN)/celery -A ocip.celery worker --loglevel=INFO
 
 beat: install
-	$(BIN)/celery -A ocip beat --loglevel=INFO
+	$(BIN)/celery -A ocip.celery beat --loglevel=INFO

@@ -75,3 +75,131 @@ class CompanyInvitation(InvitationBase):
 
     def role_label(self) -> str:
         return str(CompanyMembership.Role.MEMBER.label)
+
+
+class Questionnaire(models.Model):
+    """A published version of the diagnostic's questions, frozen as it was shown.
+
+    Rows are created from diagnostics/questionnaires/v<N>.yaml the first time a version is used
+    and never changed afterwards, so old diagnostics always read the questions they answered.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    definition = models.JSONField(_("definition"))
+    checksum = models.CharField(max_length=64)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Questionnaire v{self.version}"
+
+
+class Diagnostic(models.Model):
+    """One company's answers to one questionnaire version: a draft, then a submitted record."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="diagnostics")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    # The step the person was last on (where "continue" takes them), and the furthest step they
+    # may open: every step before it was completed with its required answers.
+    current_step = models.PositiveSmallIntegerField(default=1)
+    step_reached = models.PositiveSmallIntegerField(default=1)
+    # Bumped on every write; a write that expected another revision lost a race and is refused.
+    revision = models.PositiveIntegerField(default=0)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("diagnostic")
+        verbose_name_plural = _("diagnostics")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "submitted"]),
+                name="diagnostic_status_known",
+            ),
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=models.Q(status="draft"),
+                name="diagnostic_one_draft_per_company",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", submitted_at__isnull=True)
+                | models.Q(status="submitted", submitted_at__isnull=False),
+                name="diagnostic_submitted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(current_step__gte=1, current_step__lte=models.F("step_reached")),
+                name="diagnostic_current_step_reached",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} diagnostic {self.created_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("diagnostic_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class NeedsProfile(models.Model):
+    """What the scoring made of a submitted diagnostic; written once, at submission."""
+
+    class SredBand(models.TextChoices):
+        LIKELY = "likely", _("Likely")
+        POSSIBLE = "possible", _("Possible")
+        UNLIKELY = "unlikely", _("Unlikely")
+        UNKNOWN = "unknown", _("Cannot tell yet")
+
+    diagnostic = models.OneToOneField(
+        Diagnostic, on_delete=models.CASCADE, related_name="needs_profile"
+    )
+    scoring_version = models.CharField(max_length=20)
+    # Copied out of `data` so that lists and queues can filter and sort on them.
+    trl = models.PositiveSmallIntegerField(_("technology readiness level"), null=True)
+    rd_stage = models.CharField(_("R&D stage"), max_length=40, blank=True)
+    sred_band = models.CharField(_("SR&ED likelihood"), max_length=10, choices=SredBand.choices)
+    capability_areas = models.JSONField(default=list)
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("needs profile")
+        verbose_name_plural = _("needs profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(trl__isnull=True) | models.Q(trl__lte=9),
+                name="needs_profile_trl_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sred_band__in=["likely", "possible", "unlikely", "unknown"]),
+                name="needs_profile_sred_band_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Needs profile of {self.diagnostic}"

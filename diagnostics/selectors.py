@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from ocip.accounts.invitations import hash_token, pending_filter
 
-from .models import Company, CompanyInvitation, CompanyMembership
+from .models import Company, CompanyInvitation, CompanyMembership, Diagnostic
 
 
 def companies_for(user) -> QuerySet[Company]:
@@ -49,5 +49,32 @@ def company_invitation_by_token(token: str) -> CompanyInvitation | None:
     return (
         CompanyInvitation.objects.select_related("company", "invited_by")
         .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def companies_of_member(user) -> QuerySet[Company]:
+    """Companies whose diagnostics `user` may see: members only (platform staff are not)."""
+    if not user.is_authenticated:
+        return Company.objects.none()
+    return Company.objects.filter(memberships__user=user)
+
+
+def diagnostics_for(user) -> QuerySet[Diagnostic]:
+    """Diagnostics are private to the company's members. Research offices will see one only
+    through a request addressed to them."""
+    return Diagnostic.objects.filter(company__in=companies_of_member(user)).select_related(
+        "company", "questionnaire", "needs_profile"
+    )
+
+
+def company_diagnostics(*, user, company: Company) -> QuerySet[Diagnostic]:
+    return diagnostics_for(user).filter(company=company)
+
+
+def company_draft(*, user, company: Company) -> Diagnostic | None:
+    return (
+        company_diagnostics(user=user, company=company)
+        .filter(status=Diagnostic.Status.DRAFT)
         .first()
     )

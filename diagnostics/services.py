@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 
-from .models import Company, CompanyInvitation, CompanyMembership
+from . import questionnaire, scoring
+from .answers import StepForm, answers_as_form_data
+from .models import (
+    Company,
+    CompanyInvitation,
+    CompanyMembership,
+    Diagnostic,
+    NeedsProfile,
+    Questionnaire,
+)
 from .selectors import company_membership
+
+logger = logging.getLogger(__name__)
 
 COMPANY_PROFILE_FIELDS = ("name", "website", "city", "description", "preferred_language")
 
@@ -105,3 +121,229 @@ def company_member_remove(*, actor, membership: CompanyMembership) -> None:
         if len(list(owners)) <= 1:
             raise ValidationError(_("A company keeps at least one owner."))
     membership.delete()
+
+
+# --- The innovation diagnostic: start → save steps → submit (→ matching, next issue) ---
+
+
+class DiagnosticConflict(Exception):
+    """The diagnostic is not in a state that allows this write (HTTP 409)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _require_diagnostic_member(actor, company: Company) -> None:
+    """Only the company's own members work on its diagnostics; platform staff included."""
+    if company_membership(user=actor, company=company) is None:
+        raise PermissionDenied(_("Only members of the company can work on its diagnostics."))
+
+
+def questionnaire_current() -> Questionnaire:
+    """The current version's published row, created the first time it is used."""
+    definition = questionnaire.load_definition(questionnaire.CURRENT_VERSION)
+    digest = questionnaire.checksum(definition)
+    published, _created = Questionnaire.objects.get_or_create(
+        version=questionnaire.CURRENT_VERSION,
+        defaults={"definition": definition, "checksum": digest},
+    )
+    if published.checksum != digest:
+        # Published questions are frozen: keep serving what was published.
+        logger.warning(
+            "questionnaires/v%s.yaml changed after publication; copy it to a new version.",
+            published.version,
+        )
+    return published
+
+
+def valid_answers(form_questionnaire: questionnaire.Questionnaire, answers: dict) -> dict:
+    """The answers that still fit this questionnaire (for prefilling from an older one)."""
+    kept: dict = {}
+    for number in range(1, form_questionnaire.step_count + 1):
+        data = answers_as_form_data(form_questionnaire, number, answers)
+        form = StepForm(
+            data, questionnaire=form_questionnaire, number=number, language="en", partial=True
+        )
+        if form.is_valid():
+            kept.update({k: v for k, v in form.answers().items() if k in answers})
+        else:
+            kept.update(
+                {k: v for k, v in form.answers().items() if k in answers and k not in form.errors}
+            )
+    return kept
+
+
+def diagnostic_start(*, actor, company: Company) -> tuple[Diagnostic, bool]:
+    """The company's draft, or a new one prefilled from its latest submitted diagnostic.
+
+    Returns (diagnostic, created). A company has at most one draft (a database constraint), so
+    two people starting at once end up in the same draft.
+    """
+    _require_diagnostic_member(actor, company)
+    draft = Diagnostic.objects.filter(company=company, status=Diagnostic.Status.DRAFT).first()
+    if draft is not None:
+        return draft, False
+    published = questionnaire_current()
+    latest = (
+        Diagnostic.objects.filter(company=company, status=Diagnostic.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    answers = (
+        valid_answers(questionnaire.Questionnaire(published.definition), latest.answers)
+        if latest
+        else {}
+    )
+    try:
+        with transaction.atomic():
+            diagnostic = Diagnostic.objects.create(
+                company=company,
+                questionnaire=published,
+                answers=answers,
+                based_on=latest,
+                started_by=actor,
+            )
+    except IntegrityError:
+        return Diagnostic.objects.get(company=company, status=Diagnostic.Status.DRAFT), False
+    return diagnostic, True
+
+
+def _load_draft(diagnostic: Diagnostic) -> Diagnostic:
+    current = Diagnostic.objects.select_related("questionnaire").get(pk=diagnostic.pk)
+    if not current.is_draft:
+        raise DiagnosticConflict(
+            _(
+                "This diagnostic was already submitted and can no longer change. "
+                "Start a new one to update your answers."
+            )
+        )
+    return current
+
+
+def diagnostic_step_save(
+    *, actor, diagnostic: Diagnostic, number: int, answers: dict, complete: bool
+) -> Diagnostic:
+    """Store one step's cleaned answers (from a StepForm).
+
+    `complete` means the step was validated with its required answers, which opens the next
+    step. Writes are conditional on the revision read, so a save never overwrites a submission
+    or another save it did not see; it re-reads and merges again instead.
+    """
+    _require_diagnostic_member(actor, diagnostic.company)
+    for _attempt in range(3):
+        current = _load_draft(diagnostic)
+        form_questionnaire = questionnaire.Questionnaire(current.questionnaire.definition)
+        if not 1 <= number <= form_questionnaire.step_count:
+            raise DiagnosticConflict(_("This step does not exist."))
+        if number > current.step_reached:
+            raise DiagnosticConflict(_("Complete the earlier steps first."))
+        step_ids = {q["id"] for q in form_questionnaire.step(number)["questions"]}
+        if set(answers) - step_ids:
+            raise ValueError(f"Not questions of step {number}: {sorted(set(answers) - step_ids)}")
+        step_reached = current.step_reached
+        if complete:
+            step_reached = max(step_reached, number + 1)
+        next_step = min(number + 1, step_reached) if complete else number
+        updated = Diagnostic.objects.filter(
+            pk=current.pk, status=Diagnostic.Status.DRAFT, revision=current.revision
+        ).update(
+            answers={**current.answers, **answers},
+            step_reached=step_reached,
+            current_step=next_step,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
+        )
+        if updated:
+            return Diagnostic.objects.select_related("company", "questionnaire").get(pk=current.pk)
+    raise DiagnosticConflict(
+        _("Someone else is editing this diagnostic. Reload the page and try again.")
+    )
+
+
+def diagnostic_go_to(*, actor, diagnostic: Diagnostic, number: int) -> None:
+    """Remember where the person is, so that "continue" brings them back there."""
+    _require_diagnostic_member(actor, diagnostic.company)
+    Diagnostic.objects.filter(
+        pk=diagnostic.pk, status=Diagnostic.Status.DRAFT, step_reached__gte=number
+    ).update(current_step=number)
+
+
+def diagnostic_missing_answers(diagnostic: Diagnostic) -> dict[int, dict[str, list[str]]]:
+    """{step number: {question id: [messages]}} for every answer that blocks submission."""
+    form_questionnaire = questionnaire.Questionnaire(diagnostic.questionnaire.definition)
+    problems: dict[int, dict[str, list[str]]] = {}
+    for number in range(1, form_questionnaire.step_count + 1):
+        data = answers_as_form_data(form_questionnaire, number, diagnostic.answers)
+        form = StepForm(
+            data, questionnaire=form_questionnaire, number=number, language=get_language() or "en"
+        )
+        if not form.is_valid():
+            problems[number] = {field: list(errors) for field, errors in form.errors.items()}
+        elif number >= diagnostic.step_reached:
+            problems[number] = {"__all__": [str(_("This step has not been completed yet."))]}
+    return problems
+
+
+def diagnostic_submit(*, actor, diagnostic: Diagnostic, revision: int | None = None) -> Diagnostic:
+    """Score the answers and freeze the diagnostic with its needs profile, in one transaction.
+
+    `revision` is the version the person reviewed: if a save landed since, they must look again.
+    Matching (next issue) hooks in after commit, by one line before the return.
+    """
+    _require_diagnostic_member(actor, diagnostic.company)
+    current = _load_draft(diagnostic)
+    if revision is not None and revision != current.revision:
+        raise DiagnosticConflict(
+            _("Your answers changed since you opened this page. Check them and submit again.")
+        )
+    problems = diagnostic_missing_answers(current)
+    if problems:
+        raise ValidationError(
+            {
+                str(number): [
+                    f"{field}: {message}" if field != "__all__" else message
+                    for field, messages in errors.items()
+                    for message in messages
+                ]
+                for number, errors in problems.items()
+            }
+        )
+    profile = scoring.score(
+        current.answers, questionnaire.Questionnaire(current.questionnaire.definition)
+    )
+    with transaction.atomic():
+        updated = Diagnostic.objects.filter(
+            pk=current.pk, status=Diagnostic.Status.DRAFT, revision=current.revision
+        ).update(
+            status=Diagnostic.Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            submitted_by=actor,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise DiagnosticConflict(
+                _("Your answers changed while you were submitting. Check them and submit again.")
+            )
+        NeedsProfile.objects.create(
+            diagnostic=current,
+            scoring_version=profile["scoring_version"],
+            trl=profile["trl"],
+            rd_stage=profile["rd_stage"] or "",
+            sred_band=profile["sred"]["band"],
+            capability_areas=[area["slug"] for area in profile["capability_areas"]],
+            data=profile,
+        )
+    return Diagnostic.objects.select_related("company", "needs_profile").get(pk=current.pk)
+
+
+@transaction.atomic
+def diagnostic_discard(*, actor, diagnostic: Diagnostic) -> None:
+    """Delete a draft. Submitted diagnostics are records and stay."""
+    _require_diagnostic_member(actor, diagnostic.company)
+    deleted, _rows = Diagnostic.objects.filter(
+        pk=diagnostic.pk, status=Diagnostic.Status.DRAFT
+    ).delete()
+    if not deleted:
+        raise DiagnosticConflict(_("Only a diagnostic in progress can be deleted."))

@@ -18,3 +18,17 @@ urlpatterns = [
         name="company_invitation_revoke",
     ),
 ]
+
+urlpatterns += [
+    path("companies/<slug:slug>/diagnostics/", views.diagnostic_list, name="diagnostic_list"),
+    path(
+        "companies/<slug:slug>/diagnostics/start/",
+        views.diagnostic_start,
+        name="diagnostic_start",
+    ),
+    path("diagnostics/<int:pk>/", views.diagnostic_detail, name="diagnostic_detail"),
+    path("diagnostics/<int:pk>/steps/<int:number>/", views.diagnostic_step, name="diagnostic_step"),
+    path("diagnostics/<int:pk>/review/", views.diagnostic_review, name="diagnostic_review"),
+    path("diagnostics/<int:pk>/results/", views.diagnostic_results, name="diagnostic_results"),
+    path("diagnostics/<int:pk>/delete/", views.diagnostic_discard, name="diagnostic_discard"),
+]

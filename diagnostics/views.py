@@ -3,17 +3,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ocip import taxonomy
 from ocip.accounts.forms import InvitationForm
 from ocip.accounts.invitations import PENDING_INVITATION_SESSION_KEY
 from ocip.accounts.views import add_service_error, confirm_page, form_page
+from ocip.charts import horizontal_bars
 from ocip.pagination import paginate
 
 from . import selectors, services
+from .answers import StepForm, answers_as_form_data
 from .forms import CompanyForm
+from .models import Company, Diagnostic
+from .questionnaire import Questionnaire, localized
+from .text import suggest_capability_areas
 
 
 class BusinessSignupView(SignupView):
@@ -148,4 +156,321 @@ def company_invitation_revoke(request, slug, pk):
         question=_("Withdraw the invitation sent to %(email)s?") % {"email": invitation.email},
         submit_label=_("Withdraw"),
         cancel_url=company.get_absolute_url(),
+    )
+
+
+# --- The innovation diagnostic ---
+
+
+def _member_company(request, slug) -> Company:
+    return get_object_or_404(selectors.companies_of_member(request.user), slug=slug)
+
+
+def _diagnostic(request, pk) -> Diagnostic:
+    return get_object_or_404(selectors.diagnostics_for(request.user), pk=pk)
+
+
+def _steps(diagnostic: Diagnostic, language: str) -> list[dict]:
+    """The step list the wizard shows: title, and whether it can be opened yet."""
+    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    return [
+        {
+            "number": number,
+            "title": localized(step["title"], language),
+            "reachable": number <= diagnostic.step_reached,
+            "done": number < diagnostic.step_reached,
+        }
+        for number, step in enumerate(form_questionnaire.steps, start=1)
+    ]
+
+
+@login_required
+def diagnostic_list(request, slug):
+    company = _member_company(request, slug)
+    diagnostics = selectors.company_diagnostics(user=request.user, company=company)
+    context = {
+        "company": company,
+        "page_obj": paginate(request, diagnostics.order_by("-created_at", "-pk")),
+        "draft": diagnostics.filter(status=Diagnostic.Status.DRAFT).first(),
+        "has_submitted": diagnostics.filter(status=Diagnostic.Status.SUBMITTED).exists(),
+    }
+    return render(request, "diagnostics/diagnostic_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diagnostic_start(request, slug):
+    company = _member_company(request, slug)
+    draft = selectors.company_draft(user=request.user, company=company)
+    if draft is not None:
+        return redirect(draft)
+    if request.method == "POST":
+        diagnostic, _created = services.diagnostic_start(actor=request.user, company=company)
+        return redirect(diagnostic)
+    has_submitted = selectors.company_diagnostics(user=request.user, company=company).exists()
+    return confirm_page(
+        request,
+        title=_("Start an innovation diagnostic"),
+        question=(
+            _("Your answers from the last diagnostic will be filled in; change what is new.")
+            if has_submitted
+            else _(
+                "It takes about ten minutes. Your answers are saved at every step, so you can "
+                "stop and come back later."
+            )
+        ),
+        submit_label=_("Start"),
+        cancel_url=reverse("diagnostic_list", kwargs={"slug": company.slug}),
+        danger=False,
+    )
+
+
+@login_required
+def diagnostic_detail(request, pk):
+    """Where a diagnostic's link leads: the step the person left off at, or the results."""
+    diagnostic = _diagnostic(request, pk)
+    if not diagnostic.is_draft:
+        return redirect("diagnostic_results", pk=diagnostic.pk)
+    step_count = Questionnaire(diagnostic.questionnaire.definition).step_count
+    if diagnostic.current_step > step_count:
+        return redirect("diagnostic_review", pk=diagnostic.pk)
+    return redirect("diagnostic_step", pk=diagnostic.pk, number=diagnostic.current_step)
+
+
+def _suggestions(diagnostic: Diagnostic, step: dict) -> dict[str, tuple[str, ...]]:
+    source = next((q.get("suggest_from") for q in step["questions"] if q.get("suggest_from")), None)
+    if not source:
+        return {}
+    text = str(diagnostic.answers.get(source) or "")
+    return {s.area: s.terms for s in suggest_capability_areas(text)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diagnostic_step(request, pk, number):
+    diagnostic = _diagnostic(request, pk)
+    if not diagnostic.is_draft:
+        messages.info(
+            request, _("This diagnostic was submitted; its answers can no longer change.")
+        )
+        return redirect("diagnostic_results", pk=diagnostic.pk)
+    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    if not 1 <= number <= form_questionnaire.step_count:
+        raise Http404
+    if number > diagnostic.step_reached:
+        messages.info(request, _("Complete this step first."))
+        return redirect("diagnostic_step", pk=diagnostic.pk, number=diagnostic.step_reached)
+    step = form_questionnaire.step(number)
+    suggestions = _suggestions(diagnostic, step)
+    action = request.POST.get("action", "next")
+    form_kwargs = {
+        "questionnaire": form_questionnaire,
+        "number": number,
+        "language": request.LANGUAGE_CODE,
+        "suggestions": suggestions,
+        "partial": action != "next",
+    }
+    if request.method == "POST":
+        form = StepForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                diagnostic = services.diagnostic_step_save(
+                    actor=request.user,
+                    diagnostic=diagnostic,
+                    number=number,
+                    answers=form.answers(),
+                    complete=action == "next",
+                )
+            except services.DiagnosticConflict as conflict:
+                messages.error(request, conflict.message)
+                return redirect(diagnostic)
+            if action == "back" and number > 1:
+                services.diagnostic_go_to(
+                    actor=request.user, diagnostic=diagnostic, number=number - 1
+                )
+                return redirect("diagnostic_step", pk=diagnostic.pk, number=number - 1)
+            if action == "save":
+                messages.success(
+                    request,
+                    _("Your answers are saved. Come back any time to continue from step %(n)s.")
+                    % {"n": number},
+                )
+                return redirect("diagnostic_list", slug=diagnostic.company.slug)
+            return redirect(diagnostic)
+        status = 400
+    else:
+        services.diagnostic_go_to(actor=request.user, diagnostic=diagnostic, number=number)
+        initial = answers_as_form_data(form_questionnaire, number, diagnostic.answers)
+        for question in step["questions"]:
+            if question.get("suggest_from") and question["id"] not in diagnostic.answers:
+                initial[question["id"]] = list(suggestions)
+        form = StepForm(initial=initial, **form_kwargs)
+        status = 200
+    context = {
+        "diagnostic": diagnostic,
+        "form": form,
+        "step": step,
+        "number": number,
+        "step_count": form_questionnaire.step_count,
+        "percent": round(100 * (number - 1) / form_questionnaire.step_count),
+        "title": localized(step["title"], request.LANGUAGE_CODE),
+        "intro": localized(step.get("intro"), request.LANGUAGE_CODE),
+        "steps": _steps(diagnostic, request.LANGUAGE_CODE),
+        "suggestions": suggestions,
+    }
+    return render(request, "diagnostics/diagnostic_step.html", context, status=status)
+
+
+def _answer_summary(diagnostic: Diagnostic, language: str) -> list[dict]:
+    """Every step's questions with the answer given, in words, for the review page."""
+    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    summary = []
+    for number, step in enumerate(form_questionnaire.steps, start=1):
+        rows = []
+        for question in step["questions"]:
+            value = diagnostic.answers.get(question["id"])
+            rows.append(
+                {
+                    "label": localized(question["label"], language),
+                    "answer": _answer_words(form_questionnaire, question, value, language),
+                }
+            )
+        summary.append(
+            {"number": number, "title": localized(step["title"], language), "rows": rows}
+        )
+    return summary
+
+
+def _answer_words(form_questionnaire, question, value, language) -> str:
+    if value is None or value == [] or value == "":
+        return ""
+    kind = question["type"]
+    if kind == "boolean":
+        return str(_("Yes") if value else _("No"))
+    if kind == "multi_choice":
+        return ", ".join(
+            form_questionnaire.option_label(question["id"], v, language) for v in value
+        )
+    if kind == "choice":
+        return form_questionnaire.option_label(question["id"], value, language)
+    if kind == "scale":
+        return f"{value} – {localized(question['anchors'][int(value) - 1], language)}"
+    if kind == "money":
+        return f"{value:,} $".replace(",", "\u00a0") if language == "fr" else f"${value:,}"
+    return str(value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diagnostic_review(request, pk):
+    diagnostic = _diagnostic(request, pk)
+    if not diagnostic.is_draft:
+        return redirect("diagnostic_results", pk=diagnostic.pk)
+    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    if diagnostic.step_reached <= form_questionnaire.step_count:
+        messages.info(request, _("Complete every step before you review and submit."))
+        return redirect(diagnostic)
+    status = 200
+    if request.method == "POST":
+        try:
+            revision = int(request.POST.get("revision", ""))
+        except ValueError:
+            return HttpResponseBadRequest(_("The form was incomplete. Reload the page."))
+        try:
+            services.diagnostic_submit(actor=request.user, diagnostic=diagnostic, revision=revision)
+        except services.DiagnosticConflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect(diagnostic)
+        except ValidationError as error:
+            messages.error(request, _("Some answers are missing or need a change:"))
+            for message in error.messages:
+                messages.error(request, message)
+            status = 400
+        else:
+            messages.success(request, _("Your diagnostic was submitted."))
+            return redirect("diagnostic_results", pk=diagnostic.pk)
+    services.diagnostic_go_to(
+        actor=request.user, diagnostic=diagnostic, number=form_questionnaire.step_count + 1
+    )
+    diagnostic.refresh_from_db()
+    context = {
+        "diagnostic": diagnostic,
+        "summary": _answer_summary(diagnostic, request.LANGUAGE_CODE),
+        "steps": _steps(diagnostic, request.LANGUAGE_CODE),
+        "step_count": form_questionnaire.step_count,
+    }
+    return render(request, "diagnostics/diagnostic_review.html", context, status=status)
+
+
+def _maturity_chart(maturity: dict, language: str) -> dict:
+    rows = [
+        (
+            localized(dimension["label"], language),
+            dimension["score"],
+            f"{dimension['score']:.1f}" if dimension["score"] is not None else _("not answered"),
+        )
+        for dimension in maturity["dimensions"]
+    ]
+    return horizontal_bars(rows, maximum=5, ticks=[1, 2, 3, 4, 5])
+
+
+@login_required
+def diagnostic_results(request, pk):
+    diagnostic = _diagnostic(request, pk)
+    if diagnostic.is_draft:
+        return redirect(diagnostic)
+    profile = diagnostic.needs_profile.data
+    language = request.LANGUAGE_CODE
+    context = {
+        "diagnostic": diagnostic,
+        "profile": profile,
+        "language": language,
+        "maturity_chart": _maturity_chart(profile["maturity"], language),
+        "capability_areas": [
+            {**area, "label": taxonomy.label("capability_areas", area["slug"], language)}
+            for area in profile["capability_areas"]
+        ],
+        "related_areas": [
+            taxonomy.label("capability_areas", slug, language)
+            for slug in profile["related_capability_areas"]
+        ],
+        "innovation_types": [
+            taxonomy.label("innovation_types", slug, language)
+            for slug in profile["innovation_types"]
+        ],
+        "rd_stage_label": taxonomy.label("rd_stages", profile["rd_stage"], language)
+        if profile["rd_stage"]
+        else "",
+        "recommendation_groups": [
+            (term, label, profile["recommendations"][term])
+            for term, label in (
+                ("short", _("Short term: the next three months")),
+                ("mid", _("Mid term: this year")),
+                ("long", _("Long term: beyond a year")),
+            )
+        ],
+        "summary": _answer_summary(diagnostic, language),
+    }
+    return render(request, "diagnostics/diagnostic_results.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diagnostic_discard(request, pk):
+    diagnostic = _diagnostic(request, pk)
+    list_url = reverse("diagnostic_list", kwargs={"slug": diagnostic.company.slug})
+    if request.method == "POST":
+        try:
+            services.diagnostic_discard(actor=request.user, diagnostic=diagnostic)
+        except services.DiagnosticConflict as conflict:
+            messages.error(request, conflict.message)
+        else:
+            messages.success(request, _("The diagnostic in progress was deleted."))
+        return redirect(list_url)
+    return confirm_page(
+        request,
+        title=_("Delete the diagnostic in progress"),
+        question=_("Delete this diagnostic and all its answers? This cannot be undone."),
+        submit_label=_("Delete"),
+        cancel_url=list_url,
     )

@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+# The Celery app is loaded by OcipConfig.ready() (and by `celery -A ocip`), not here, so that
+# pure modules such as ocip.taxonomy can be imported without Django.

@@ -1,11 +1,20 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnostics import selectors as company_selectors
 from matching import selectors as institution_selectors
+
+
+class ConflictError(APIException):
+    """The resource is not in a state that allows this request (HTTP 409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
 
 
 class MeApi(APIView):

@@ -33,7 +33,13 @@ def form_page(
 
 
 def confirm_page(
-    request: HttpRequest, *, title: str, question: str, submit_label: str, cancel_url: str
+    request: HttpRequest,
+    *,
+    title: str,
+    question: str,
+    submit_label: str,
+    cancel_url: str,
+    danger: bool = True,
 ) -> HttpResponse:
     return render(
         request,
@@ -43,6 +49,7 @@ def confirm_page(
             "question": question,
             "submit_label": submit_label,
             "cancel_url": cancel_url,
+            "danger": danger,
         },
     )
 

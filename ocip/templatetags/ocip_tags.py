@@ -31,3 +31,16 @@ def language_links(context) -> list[dict]:
             label = str(name)
         links.append({"code": code, "url": url, "label": label})
     return links
+
+
+@register.simple_tag
+def localized(texts) -> str:
+    """The current language's text of an {"en": ..., "fr": ...} mapping (English by default)."""
+    if not texts:
+        return ""
+    return texts.get(translation.get_language() or "en") or texts.get("en", "")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,53 @@
+"""Geometry for server-rendered SVG charts (templates/includes/bar_chart.svg).
+
+Pure Python. Pages always show the same numbers in a table next to the chart, for screen
+readers and for anyone who prefers figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LABEL_WIDTH = 260
+BAR_AREA = 400
+ROW_HEIGHT = 36
+BAR_HEIGHT = 22
+TOP = 28
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    text: str  # the value as shown beside the bar
+    y: int
+    width: float
+
+
+def horizontal_bars(
+    rows: list[tuple[str, float | None, str]], *, maximum: float, ticks: list[float]
+) -> dict:
+    """Bars from 0 to `maximum`; a row whose value is None gets no bar, only its text."""
+    bars = [
+        Bar(
+            label=label,
+            value=value,
+            text=text,
+            y=TOP + index * ROW_HEIGHT,
+            width=0
+            if value is None
+            else round(BAR_AREA * max(0.0, min(value, maximum)) / maximum, 1),
+        )
+        for index, (label, value, text) in enumerate(rows)
+    ]
+    return {
+        "bars": bars,
+        "ticks": [(tick, LABEL_WIDTH + round(BAR_AREA * tick / maximum, 1)) for tick in ticks],
+        "label_width": LABEL_WIDTH,
+        "bar_height": BAR_HEIGHT,
+        "text_offset": BAR_HEIGHT // 2 + 5,
+        "width": LABEL_WIDTH + BAR_AREA + 60,
+        "height": TOP + len(rows) * ROW_HEIGHT + 8,
+        "axis_top": TOP - 8,
+        "axis_bottom": TOP + len(rows) * ROW_HEIGHT,
+    }
