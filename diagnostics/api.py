@@ -136,7 +136,7 @@ class DiagnosticStepApi(APIView):
     saves what is there without that check (as going back does in the wizard)."""
 
     class StepInputSerializer(serializers.Serializer):
-        answers = serializers.DictField(child=serializers.JSONField())
+        answers = serializers.DictField(child=serializers.JSONField(allow_null=True))
         complete = serializers.BooleanField(default=True)
 
     @extend_schema(

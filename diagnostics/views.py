@@ -203,10 +203,10 @@ def diagnostic_start(request, slug):
     company = _member_company(request, slug)
     draft = selectors.company_draft(user=request.user, company=company)
     if draft is not None:
-        return redirect(draft)
+        return redirect(_resume_url(draft))
     if request.method == "POST":
         diagnostic, _created = services.diagnostic_start(actor=request.user, company=company)
-        return redirect(diagnostic)
+        return redirect(_resume_url(diagnostic))
     has_submitted = selectors.company_diagnostics(user=request.user, company=company).exists()
     return confirm_page(
         request,
@@ -225,16 +225,21 @@ def diagnostic_start(request, slug):
     )
 
 
-@login_required
-def diagnostic_detail(request, pk):
-    """Where a diagnostic's link leads: the step the person left off at, or the results."""
-    diagnostic = _diagnostic(request, pk)
+def _resume_url(diagnostic: Diagnostic) -> str:
+    """The step the person left off at, the review page, or the results."""
     if not diagnostic.is_draft:
-        return redirect("diagnostic_results", pk=diagnostic.pk)
+        return reverse("diagnostic_results", kwargs={"pk": diagnostic.pk})
     step_count = Questionnaire(diagnostic.questionnaire.definition).step_count
     if diagnostic.current_step > step_count:
-        return redirect("diagnostic_review", pk=diagnostic.pk)
-    return redirect("diagnostic_step", pk=diagnostic.pk, number=diagnostic.current_step)
+        return reverse("diagnostic_review", kwargs={"pk": diagnostic.pk})
+    return reverse(
+        "diagnostic_step", kwargs={"pk": diagnostic.pk, "number": diagnostic.current_step}
+    )
+
+
+@login_required
+def diagnostic_detail(request, pk):
+    return redirect(_resume_url(_diagnostic(request, pk)))
 
 
 def _suggestions(diagnostic: Diagnostic, step: dict) -> dict[str, tuple[str, ...]]:
@@ -283,7 +288,7 @@ def diagnostic_step(request, pk, number):
                 )
             except services.DiagnosticConflict as conflict:
                 messages.error(request, conflict.message)
-                return redirect(diagnostic)
+                return redirect(_resume_url(Diagnostic.objects.get(pk=diagnostic.pk)))
             if action == "back" and number > 1:
                 services.diagnostic_go_to(
                     actor=request.user, diagnostic=diagnostic, number=number - 1
@@ -296,7 +301,7 @@ def diagnostic_step(request, pk, number):
                     % {"n": number},
                 )
                 return redirect("diagnostic_list", slug=diagnostic.company.slug)
-            return redirect(diagnostic)
+            return redirect(_resume_url(diagnostic))
         status = 400
     else:
         services.diagnostic_go_to(actor=request.user, diagnostic=diagnostic, number=number)
@@ -369,7 +374,7 @@ def diagnostic_review(request, pk):
     form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
     if diagnostic.step_reached <= form_questionnaire.step_count:
         messages.info(request, _("Complete every step before you review and submit."))
-        return redirect(diagnostic)
+        return redirect(_resume_url(diagnostic))
     status = 200
     if request.method == "POST":
         try:
@@ -380,7 +385,7 @@ def diagnostic_review(request, pk):
             services.diagnostic_submit(actor=request.user, diagnostic=diagnostic, revision=revision)
         except services.DiagnosticConflict as conflict:
             messages.error(request, conflict.message)
-            return redirect(diagnostic)
+            return redirect(_resume_url(Diagnostic.objects.get(pk=diagnostic.pk)))
         except ValidationError as error:
             messages.error(request, _("Some answers are missing or need a change:"))
             for message in error.messages:
@@ -418,7 +423,7 @@ def _maturity_chart(maturity: dict, language: str) -> dict:
 def diagnostic_results(request, pk):
     diagnostic = _diagnostic(request, pk)
     if diagnostic.is_draft:
-        return redirect(diagnostic)
+        return redirect(_resume_url(diagnostic))
     profile = diagnostic.needs_profile.data
     language = request.LANGUAGE_CODE
     context = {
@@ -457,7 +462,8 @@ def diagnostic_results(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def diagnostic_discard(request, pk):
-    diagnostic = _diagnostic(request, pk)
+    drafts = selectors.diagnostics_for(request.user).filter(status=Diagnostic.Status.DRAFT)
+    diagnostic = get_object_or_404(drafts, pk=pk)
     list_url = reverse("diagnostic_list", kwargs={"slug": diagnostic.company.slug})
     if request.method == "POST":
         try:

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from diagnostics.models import Company, CompanyInvitation, CompanyMembership
+from diagnostics.models import Company, CompanyInvitation, CompanyMembership, Diagnostic
+from diagnostics.services import diagnostic_start
 from matching.models import Institution, InstitutionInvitation, InstitutionMembership
 from ocip.accounts import invitations
 from ocip.accounts.models import User
@@ -35,6 +36,11 @@ def expect(default: int | str, **overrides: int | str) -> dict[str, int | str]:
 
 
 COMPANY_A = expect(404, anon=LOGIN, owner_a=200, staff=200)
+# Diagnostics are private to the company's members: platform staff do not see them either.
+DIAGNOSTIC_A = expect(404, anon=LOGIN, owner_a=200)
+DIAGNOSTIC_A_REDIRECT = expect(404, anon=LOGIN, owner_a=302)
+API_DIAGNOSTIC_A = expect(404, anon=403, owner_a=200)
+API_METHOD_NOT_ALLOWED = expect(405, anon=403)
 INSTITUTION_A_PEOPLE = expect(404, anon=LOGIN, office_a=200, researcher=200, student=200, staff=200)
 INSTITUTION_A_OFFICE = expect(404, anon=LOGIN, office_a=200, researcher=403, student=403, staff=200)
 LOGGED_IN = expect(200, anon=LOGIN)
@@ -63,6 +69,27 @@ MATRIX = {
         COMPANY_A,
         True,
     ),
+    "diagnostic_list": (lambda d: {"slug": d["company_a"].slug}, DIAGNOSTIC_A, False),
+    "diagnostic_start": (lambda d: {"slug": d["company_a"].slug}, DIAGNOSTIC_A_REDIRECT, True),
+    "diagnostic_detail": (lambda d: {"pk": d["draft_a"].pk}, DIAGNOSTIC_A_REDIRECT, False),
+    "diagnostic_step": (lambda d: {"pk": d["draft_a"].pk, "number": 1}, DIAGNOSTIC_A, True),
+    "diagnostic_review": (lambda d: {"pk": d["draft_a"].pk}, DIAGNOSTIC_A_REDIRECT, True),
+    "diagnostic_results": (lambda d: {"pk": d["submitted_a"].pk}, DIAGNOSTIC_A, False),
+    "diagnostic_discard": (lambda d: {"pk": d["draft_a"].pk}, DIAGNOSTIC_A, True),
+    "api_company_diagnostics": (
+        lambda d: {"slug": d["company_a"].slug},
+        API_DIAGNOSTIC_A,
+        True,
+    ),
+    "api_diagnostic": (lambda d: {"pk": d["draft_a"].pk}, API_DIAGNOSTIC_A, False),
+    "api_diagnostic_step": (
+        lambda d: {"pk": d["draft_a"].pk, "number": 1},
+        API_METHOD_NOT_ALLOWED,
+        False,
+    ),
+    "api_diagnostic_submit": (lambda d: {"pk": d["draft_a"].pk}, API_METHOD_NOT_ALLOWED, False),
+    "api_diagnostic_results": (lambda d: {"pk": d["submitted_a"].pk}, API_DIAGNOSTIC_A, False),
+    "api_questionnaire": (lambda d: {"version": 1}, expect(200, anon=403), False),
     "institution_list": (lambda d: {}, LOGGED_IN, False),
     "institution_detail": (
         lambda d: {"slug": d["institution_a"].slug},
@@ -143,8 +170,11 @@ class PermissionMatrixTests(TestCase):
             institution=institution_a,
             role="researcher",
         )
+        draft_a, _created = diagnostic_start(actor=users["owner_a"], company=company_a)
         cls.data = {
             "token": token,
+            "submitted_a": Diagnostic.objects.get(company=company_a, status="submitted"),
+            "draft_a": draft_a,
             "company_a": company_a,
             "company_a_owner": CompanyMembership.objects.get(user=users["owner_a"]),
             "company_a_invitation": company_invitation,
@@ -195,6 +225,8 @@ class PermissionMatrixTests(TestCase):
         self.assertTrue(
             InstitutionMembership.objects.filter(pk=self.data["institution_a_student"].pk).exists()
         )
+        draft = Diagnostic.objects.get(pk=self.data["draft_a"].pk)
+        self.assertEqual((draft.status, draft.revision), ("draft", 0))
 
     def test_lists_show_only_what_each_persona_may_see(self):
         for persona, (

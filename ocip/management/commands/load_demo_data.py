@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -12,13 +14,16 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from diagnostics.models import Company, CompanyMembership
-from diagnostics.services import company_create
+from diagnostics.models import Company, CompanyMembership, Diagnostic
+from diagnostics.services import company_create, diagnostic_demo_submit
 from matching.models import Institution, InstitutionMembership
 from matching.services import institutions_load_catalogue
 from ocip.accounts.mfa import totp_secret_of
 from ocip.accounts.models import User
 
+DEMO_DIAGNOSTICS = (
+    Path(__file__).resolve().parents[3] / "diagnostics" / "data" / "demo_diagnostics.yaml"
+)
 DEMO_PASSWORD = "ocip-demo-2026"  # noqa: S105  (dev-only personas; the command refuses production)
 
 
@@ -129,7 +134,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             count = institutions_load_catalogue()
             logins = [self._persona(persona) for persona in PERSONAS]
-        self.stdout.write(f"Institutions: {count}. Personas: {len(PERSONAS)}.")
+            diagnostics = self._diagnostics(logins)
+        self.stdout.write(
+            f"Institutions: {count}. Personas: {len(PERSONAS)}. New diagnostics: {diagnostics}."
+        )
         if settings.OCIP_ENVIRONMENT == "dev":
             self._print_logins(logins)
 
@@ -172,6 +180,22 @@ class Command(BaseCommand):
             )
         secret = _totp_secret(user) if persona.needs_totp else None
         return persona, user, secret
+
+    def _diagnostics(self, logins: list[tuple[Persona, User, str | None]]) -> int:
+        """A submitted diagnostic for each demo company that has none."""
+        with open(DEMO_DIAGNOSTICS, encoding="utf-8") as handle:
+            answers_by_company = yaml.safe_load(handle)
+        created = 0
+        for persona, user, _secret in logins:
+            if not persona.company or persona.company[0] not in answers_by_company:
+                continue
+            company = Company.objects.get(memberships__user=user, name=persona.company[0])
+            if not Diagnostic.objects.filter(company=company).exists():
+                diagnostic_demo_submit(
+                    actor=user, company=company, answers=answers_by_company[company.name]
+                )
+                created += 1
+        return created
 
     def _print_logins(self, logins: list[tuple[Persona, User, str | None]]) -> None:
         self.stdout.write("")

@@ -1,0 +1,29 @@
+import pytest
+
+from diagnostics import services
+from diagnostics.answers import answers_as_form_data
+from diagnostics.questionnaire import Questionnaire, load_definition
+
+from .examples import MACHINE_SHOP
+
+V1 = Questionnaire(load_definition(1))
+
+
+def step_post_data(number: int, answers=MACHINE_SHOP, action: str = "next") -> dict:
+    return {**answers_as_form_data(V1, number, answers), "action": action}
+
+
+@pytest.fixture
+def complete_draft(business_owner, company):
+    """A draft with every step completed from the machine-shop example, ready to submit."""
+    diagnostic, _created = services.diagnostic_start(actor=business_owner, company=company)
+    for number in range(1, V1.step_count + 1):
+        step_ids = [q["id"] for q in V1.step(number)["questions"]]
+        diagnostic = services.diagnostic_step_save(
+            actor=business_owner,
+            diagnostic=diagnostic,
+            number=number,
+            answers={qid: MACHINE_SHOP.get(qid) for qid in step_ids},
+            complete=True,
+        )
+    return diagnostic
