@@ -37,12 +37,14 @@ def _field(
     question: Mapping[str, Any], language: str, *, required: bool, suggestions
 ) -> forms.Field:
     kind = question["type"]
-    common = {
+    common: dict[str, Any] = {
         "label": localized(question["label"], language),
         "help_text": localized(question.get("help"), language),
         "required": required,
     }
-    options = [(str(o["value"]), localized(o, language)) for o in question.get("options", [])]
+    options: list[tuple[str, Any]] = [
+        (str(o["value"]), localized(o, language)) for o in question.get("options", [])
+    ]
     if kind == "choice":
         if len(options) > RADIO_LIMIT:
             return forms.ChoiceField(choices=[("", _("Not answered"))] + options, **common)

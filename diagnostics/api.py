@@ -26,7 +26,9 @@ from .questionnaire import Questionnaire, localized
 
 
 class DiagnosticSerializer(serializers.ModelSerializer):
-    company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     questionnaire_version = serializers.IntegerField(source="questionnaire.version")
     steps = serializers.SerializerMethodField()
     results_url = serializers.SerializerMethodField()
@@ -168,7 +170,7 @@ class DiagnosticStepApi(APIView):
             partial=not payload.validated_data["complete"],
         )
         if not form.is_valid():
-            raise exceptions.ValidationError({"answers": form.errors})
+            raise exceptions.ValidationError({"answers": form.errors.get_json_data()})
         diagnostic = _call(
             services.diagnostic_step_save,
             actor=request.user,

@@ -279,7 +279,9 @@ def diagnostic_missing_answers(diagnostic: Diagnostic) -> dict[int, dict[str, li
             data, questionnaire=form_questionnaire, number=number, language=get_language() or "en"
         )
         if not form.is_valid():
-            problems[number] = {field: list(errors) for field, errors in form.errors.items()}
+            problems[number] = {
+                field: [str(error) for error in errors] for field, errors in form.errors.items()
+            }
         elif number >= diagnostic.step_reached:
             problems[number] = {"__all__": [str(_("This step has not been completed yet."))]}
     return problems

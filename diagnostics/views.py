@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from allauth.account.views import SignupView
 from django.conf import settings
 from django.contrib import messages
@@ -215,7 +218,7 @@ def diagnostic_start(request, slug):
             _("Your answers from the last diagnostic will be filled in; change what is new.")
             if has_submitted
             else _(
-                "It takes about ten minutes. Your answers are saved at every step, so you can "
+                "It takes about fifteen minutes. Your answers are saved at every step, so you can "
                 "stop and come back later."
             )
         ),
@@ -242,7 +245,7 @@ def diagnostic_detail(request, pk):
     return redirect(_resume_url(_diagnostic(request, pk)))
 
 
-def _suggestions(diagnostic: Diagnostic, step: dict) -> dict[str, tuple[str, ...]]:
+def _suggestions(diagnostic: Diagnostic, step: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     source = next((q.get("suggest_from") for q in step["questions"] if q.get("suggest_from")), None)
     if not source:
         return {}

@@ -27,8 +27,14 @@ from ocip.accounts.mfa import user_has_totp
 @login_required
 def dashboard(request):
     user = request.user
+    company_memberships = list(company_selectors.memberships_of(user))
+    # The newest diagnostic of each company first: the one the dashboard points to.
+    for diagnostic in company_selectors.diagnostics_for(user).order_by("created_at", "pk"):
+        for membership in company_memberships:
+            if membership.company_id == diagnostic.company_id:
+                membership.latest_diagnostic = diagnostic  # type: ignore[attr-defined]
     context = {
-        "company_memberships": company_selectors.memberships_of(user),
+        "company_memberships": company_memberships,
         "institution_memberships": institution_selectors.memberships_of(user),
         "has_totp": user_has_totp(user),
     }

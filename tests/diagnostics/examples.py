@@ -51,20 +51,15 @@ MACHINE_SHOP = {
     "rd_excluded": ["none"],
     "innovation_types": ["process-production"],
     "maturity_strategy_goals": 3,
-    "maturity_strategy_market": 2,
     "maturity_strategy_priorities": 2,
     "maturity_organisation_leadership": 4,
     "maturity_organisation_ideas": 3,
-    "maturity_organisation_risk": 3,
     "maturity_processes_ideas": 2,
-    "maturity_processes_development": 2,
-    "maturity_processes_launch": 1,
+    "maturity_processes_development": 1,
     "maturity_enablers_resources": 3,
     "maturity_enablers_partners": 2,
-    "maturity_enablers_knowhow": 4,
     "maturity_results_sales": 1,
     "maturity_results_efficiency": 4,
-    "maturity_results_tracking": 2,
 }
 
 FRENCH_BAKERY_CHALLENGE = (
