@@ -170,7 +170,8 @@ class DiagnosticStepApi(APIView):
             partial=not payload.validated_data["complete"],
         )
         if not form.is_valid():
-            raise exceptions.ValidationError({"answers": form.errors.get_json_data()})
+            messages = {field: [str(m) for m in errors] for field, errors in form.errors.items()}
+            raise exceptions.ValidationError({"answers": messages})
         diagnostic = _call(
             services.diagnostic_step_save,
             actor=request.user,
