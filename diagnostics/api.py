@@ -162,6 +162,23 @@ class DiagnosticStepApi(APIView):
             raise exceptions.ValidationError(
                 {"answers": {qid: [_("Not a question of this step.")] for qid in sorted(unknown)}}
             )
+        misshapen = [
+            qid
+            for qid, value in answers.items()
+            if isinstance(value, dict)
+            or (
+                isinstance(value, list) != (form_questionnaire.by_id[qid]["type"] == "multi_choice")
+            )
+        ]
+        if misshapen:
+            raise exceptions.ValidationError(
+                {
+                    "answers": {
+                        qid: [_("Give a list for a multiple choice, a single value otherwise.")]
+                        for qid in misshapen
+                    }
+                }
+            )
         form = StepForm(
             answers_as_form_data(form_questionnaire, number, answers),
             questionnaire=form_questionnaire,

@@ -69,11 +69,17 @@ def test_bad_answers_are_a_400_naming_the_question(client, business_owner, compa
         {**step_answers(1), "organization_type": "pirate"},
         {**step_answers(1), "organization_type": ["for_profit"]},
         {**step_answers(1), "organization_type": None},  # required
+        {**step_answers(1), "municipality": {"name": "Ottawa"}},
+        {**step_answers(1), "municipality": ["Ottawa"]},
     ]
     for answers in cases:
         response = put_step(client, pk, 1, answers)
         assert response.status_code == 400, answers
-        assert set(response.json()["answers"]) <= {"fte_ontario", "organization_type"}
+        assert set(response.json()["answers"]) <= {
+            "fte_ontario",
+            "organization_type",
+            "municipality",
+        }
     unknown = put_step(client, pk, 1, {**step_answers(1), "favourite_colour": "blue"})
     assert unknown.status_code == 400
     assert "favourite_colour" in unknown.json()["answers"]
