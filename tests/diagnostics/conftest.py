@@ -13,17 +13,21 @@ def step_post_data(number: int, answers=MACHINE_SHOP, action: str = "next") -> d
     return {**answers_as_form_data(V1, number, answers), "action": action}
 
 
-@pytest.fixture
-def complete_draft(business_owner, company):
-    """A draft with every step completed from the machine-shop example, ready to submit."""
-    diagnostic, _created = services.diagnostic_start(actor=business_owner, company=company)
+def completed_draft(owner, company, answers=MACHINE_SHOP):
+    """A draft with every step completed, ready to submit."""
+    diagnostic, _created = services.diagnostic_start(actor=owner, company=company)
     for number in range(1, V1.step_count + 1):
         step_ids = [q["id"] for q in V1.step(number)["questions"]]
         diagnostic = services.diagnostic_step_save(
-            actor=business_owner,
+            actor=owner,
             diagnostic=diagnostic,
             number=number,
-            answers={qid: MACHINE_SHOP.get(qid) for qid in step_ids},
+            answers={qid: answers.get(qid) for qid in step_ids},
             complete=True,
         )
     return diagnostic
+
+
+@pytest.fixture
+def complete_draft(business_owner, company):
+    return completed_draft(business_owner, company)

@@ -279,18 +279,9 @@ def test_a_draft_can_be_deleted_but_a_submitted_one_cannot(
     client.post(url)
     assert not Diagnostic.objects.filter(pk=complete_draft.pk).exists()
 
-    draft, _ = services.diagnostic_start(actor=business_owner, company=company)
-    submitted = services.diagnostic_submit  # noqa: F841 - readability below
-    for number in range(1, V1.step_count + 1):
-        step_ids = [q["id"] for q in V1.step(number)["questions"]]
-        draft = services.diagnostic_step_save(
-            actor=business_owner,
-            diagnostic=draft,
-            number=number,
-            answers={qid: MACHINE_SHOP.get(qid) for qid in step_ids},
-            complete=True,
-        )
-    services.diagnostic_submit(actor=business_owner, diagnostic=draft)
+    draft = services.diagnostic_demo_submit(
+        actor=business_owner, company=company, answers=MACHINE_SHOP
+    )
     client.post(reverse("diagnostic_discard", kwargs={"pk": draft.pk}))
     assert Diagnostic.objects.filter(pk=draft.pk, status="submitted").exists()
 

@@ -76,12 +76,6 @@ def assert_page_structure(driver) -> None:
     assert len(driver.find_elements(By.TAG_NAME, "h1")) == 1
 
 
-def step_number(driver) -> int:
-    match = STEP_PATH.match(path_of(driver))
-    assert match, driver.current_url
-    return int(match["number"])
-
-
 def wait_for_step(driver, number: int) -> None:
     wait(driver).until(lambda d: (m := STEP_PATH.match(path_of(d))) and int(m["number"]) == number)
     heading(driver)

@@ -10,7 +10,7 @@ from django.db import connection
 from diagnostics import services
 from diagnostics.models import Diagnostic, NeedsProfile
 
-from ..diagnostics.conftest import V1
+from ..diagnostics.conftest import V1, completed_draft
 from ..diagnostics.examples import MACHINE_SHOP
 from ..factories import CompanyMembershipFactory
 
@@ -37,20 +37,6 @@ def run_together(*actions) -> list[str]:
     for thread in threads:
         thread.join()
     return sorted(outcomes)
-
-
-def completed_draft(owner, company) -> Diagnostic:
-    diagnostic, _created = services.diagnostic_start(actor=owner, company=company)
-    for number in range(1, V1.step_count + 1):
-        ids = [q["id"] for q in V1.step(number)["questions"]]
-        diagnostic = services.diagnostic_step_save(
-            actor=owner,
-            diagnostic=diagnostic,
-            number=number,
-            answers={qid: MACHINE_SHOP.get(qid) for qid in ids},
-            complete=True,
-        )
-    return diagnostic
 
 
 def test_a_submit_racing_a_save_never_leaves_a_half_written_diagnostic():
