@@ -97,25 +97,11 @@ class Questionnaire:
     def by_id(self) -> dict[str, Mapping[str, Any]]:
         return {question["id"]: question for question in self.questions()}
 
-    @cached_property
-    def step_of(self) -> dict[str, int]:
-        return {
-            question["id"]: number
-            for number, step in enumerate(self.steps, start=1)
-            for question in step["questions"]
-        }
-
-    def option_values(self, question_id: str) -> list[str]:
-        return [str(option["value"]) for option in self.by_id[question_id].get("options", [])]
-
     def option_label(self, question_id: str, value: Any, language: str) -> str:
         for option in self.by_id[question_id].get("options", []):
             if str(option["value"]) == str(value):
                 return localized(option, language)
         return str(value)
-
-    def required_ids(self) -> list[str]:
-        return [question["id"] for question in self.questions() if question.get("required")]
 
     def trl_ladder(self) -> list[tuple[int, str]]:
         """(level, question id) of the readiness ladder, lowest level first."""

@@ -32,7 +32,6 @@ from .text import detect_language, suggest_capability_areas
 SCORING_VERSION = "2026.1"
 TEXTS_PATH = Path(__file__).resolve().parent / "data" / "scoring_texts.yaml"
 TERMS = ("short", "mid", "long")
-SRED_BANDS = ("likely", "possible", "unlikely", "unknown")
 
 # The company and project facts the funding rules read (matching/data/funding_programs.yaml).
 FUNDING_FACTS = (

@@ -165,12 +165,10 @@ def valid_answers(form_questionnaire: questionnaire.Questionnaire, answers: dict
         form = StepForm(
             data, questionnaire=form_questionnaire, number=number, language="en", partial=True
         )
-        if form.is_valid():
-            kept.update({k: v for k, v in form.answers().items() if k in answers})
-        else:
-            kept.update(
-                {k: v for k, v in form.answers().items() if k in answers and k not in form.errors}
-            )
+        form.is_valid()  # keeps the answers that pass, drops those that no longer fit
+        kept.update(
+            {k: v for k, v in form.answers().items() if k in answers and k not in form.errors}
+        )
     return kept
 
 
