@@ -149,6 +149,24 @@ class StepForm(forms.Form):
         return stored
 
 
+def stored_step_form(
+    questionnaire: Questionnaire,
+    number: int,
+    answers: Mapping[str, Any],
+    *,
+    language: str,
+    partial: bool = False,
+) -> StepForm:
+    """A bound StepForm holding stored (or JSON) answers, to validate them as the wizard does."""
+    return StepForm(
+        answers_as_form_data(questionnaire, number, answers),
+        questionnaire=questionnaire,
+        number=number,
+        language=language,
+        partial=partial,
+    )
+
+
 def answers_as_form_data(questionnaire: Questionnaire, number: int, answers: Mapping[str, Any]):
     """Stored (or JSON) answers of one step in the shape a StepForm reads."""
     data: dict[str, Any] = {}

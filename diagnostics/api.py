@@ -19,10 +19,10 @@ from rest_framework.views import APIView
 from ocip.api import ConflictError
 
 from . import questionnaire, selectors, services
-from .answers import StepForm, answers_as_form_data
+from .answers import stored_step_form
 from .models import Diagnostic
 from .models import Questionnaire as QuestionnaireVersion
-from .questionnaire import Questionnaire, localized
+from .questionnaire import localized
 
 
 class DiagnosticSerializer(serializers.ModelSerializer):
@@ -153,7 +153,7 @@ class DiagnosticStepApi(APIView):
         diagnostic = _diagnostic(request, pk)
         payload = self.StepInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+        form_questionnaire = diagnostic.questionnaire.content
         if not 1 <= number <= form_questionnaire.step_count:
             raise exceptions.NotFound()
         answers = payload.validated_data["answers"]
@@ -179,10 +179,10 @@ class DiagnosticStepApi(APIView):
                     }
                 }
             )
-        form = StepForm(
-            answers_as_form_data(form_questionnaire, number, answers),
-            questionnaire=form_questionnaire,
-            number=number,
+        form = stored_step_form(
+            form_questionnaire,
+            number,
+            answers,
             language=get_language() or "en",
             partial=not payload.validated_data["complete"],
         )

@@ -1,9 +1,13 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ocip.accounts.models import InvitationBase
+
+from . import questionnaire as questions
 
 
 class Company(models.Model):
@@ -96,6 +100,11 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return f"Questionnaire v{self.version}"
+
+    @cached_property
+    def content(self) -> questions.Questionnaire:
+        """The definition with its lookups: steps, questions by id, the ladder, the dimensions."""
+        return questions.Questionnaire(self.definition)
 
 
 class Diagnostic(models.Model):

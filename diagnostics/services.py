@@ -16,7 +16,7 @@ from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 
 from . import questionnaire, scoring
-from .answers import StepForm, answers_as_form_data
+from .answers import stored_step_form
 from .models import (
     Company,
     CompanyInvitation,
@@ -161,10 +161,7 @@ def valid_answers(form_questionnaire: questionnaire.Questionnaire, answers: dict
     """The answers that still fit this questionnaire (for prefilling from an older one)."""
     kept: dict = {}
     for number in range(1, form_questionnaire.step_count + 1):
-        data = answers_as_form_data(form_questionnaire, number, answers)
-        form = StepForm(
-            data, questionnaire=form_questionnaire, number=number, language="en", partial=True
-        )
+        form = stored_step_form(form_questionnaire, number, answers, language="en", partial=True)
         form.is_valid()  # keeps the answers that pass, drops those that no longer fit
         kept.update(
             {k: v for k, v in form.answers().items() if k in answers and k not in form.errors}
@@ -188,11 +185,7 @@ def diagnostic_start(*, actor, company: Company) -> tuple[Diagnostic, bool]:
         .order_by("-submitted_at")
         .first()
     )
-    answers = (
-        valid_answers(questionnaire.Questionnaire(published.definition), latest.answers)
-        if latest
-        else {}
-    )
+    answers = valid_answers(published.content, latest.answers) if latest else {}
     try:
         with transaction.atomic():
             diagnostic = Diagnostic.objects.create(
@@ -231,7 +224,7 @@ def diagnostic_step_save(
     _require_diagnostic_member(actor, diagnostic.company)
     for _attempt in range(3):
         current = _load_draft(diagnostic)
-        form_questionnaire = questionnaire.Questionnaire(current.questionnaire.definition)
+        form_questionnaire = current.questionnaire.content
         if not 1 <= number <= form_questionnaire.step_count:
             raise DiagnosticConflict(_("This step does not exist."))
         if number > current.step_reached:
@@ -269,12 +262,11 @@ def diagnostic_go_to(*, actor, diagnostic: Diagnostic, number: int) -> None:
 
 def diagnostic_missing_answers(diagnostic: Diagnostic) -> dict[int, dict[str, list[str]]]:
     """{step number: {question id: [messages]}} for every answer that blocks submission."""
-    form_questionnaire = questionnaire.Questionnaire(diagnostic.questionnaire.definition)
+    form_questionnaire = diagnostic.questionnaire.content
     problems: dict[int, dict[str, list[str]]] = {}
     for number in range(1, form_questionnaire.step_count + 1):
-        data = answers_as_form_data(form_questionnaire, number, diagnostic.answers)
-        form = StepForm(
-            data, questionnaire=form_questionnaire, number=number, language=get_language() or "en"
+        form = stored_step_form(
+            form_questionnaire, number, diagnostic.answers, language=get_language() or "en"
         )
         if not form.is_valid():
             problems[number] = {
@@ -309,9 +301,7 @@ def diagnostic_submit(*, actor, diagnostic: Diagnostic, revision: int | None = N
                 for number, errors in problems.items()
             }
         )
-    profile = scoring.score(
-        current.answers, questionnaire.Questionnaire(current.questionnaire.definition)
-    )
+    profile = scoring.score(current.answers, current.questionnaire.content)
     with transaction.atomic():
         updated = Diagnostic.objects.filter(
             pk=current.pk, status=Diagnostic.Status.DRAFT, revision=current.revision
@@ -353,14 +343,9 @@ def diagnostic_demo_submit(*, actor, company: Company, answers: dict) -> Diagnos
     """Fill in and submit a diagnostic in one go, as the demo data does; answers are validated
     step by step like the wizard's."""
     diagnostic, _created = diagnostic_start(actor=actor, company=company)
-    form_questionnaire = questionnaire.Questionnaire(diagnostic.questionnaire.definition)
+    form_questionnaire = diagnostic.questionnaire.content
     for number in range(1, form_questionnaire.step_count + 1):
-        form = StepForm(
-            answers_as_form_data(form_questionnaire, number, answers),
-            questionnaire=form_questionnaire,
-            number=number,
-            language="en",
-        )
+        form = stored_step_form(form_questionnaire, number, answers, language="en")
         if not form.is_valid():
             raise ValidationError({str(number): [str(form.errors)]})
         diagnostic = diagnostic_step_save(

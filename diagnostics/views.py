@@ -23,7 +23,7 @@ from . import selectors, services
 from .answers import StepForm, answers_as_form_data
 from .forms import CompanyForm
 from .models import Company, Diagnostic
-from .questionnaire import Questionnaire, localized
+from .questionnaire import localized
 from .text import suggest_capability_areas
 
 
@@ -175,7 +175,7 @@ def _diagnostic(request, pk) -> Diagnostic:
 
 def _steps(diagnostic: Diagnostic, language: str) -> list[dict]:
     """The step list the wizard shows: title, and whether it can be opened yet."""
-    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    form_questionnaire = diagnostic.questionnaire.content
     return [
         {
             "number": number,
@@ -194,7 +194,7 @@ def diagnostic_list(request, slug):
     context = {
         "company": company,
         "page_obj": paginate(request, diagnostics.order_by("-created_at", "-pk")),
-        "draft": diagnostics.filter(status=Diagnostic.Status.DRAFT).first(),
+        "draft": selectors.company_draft(user=request.user, company=company),
         "has_submitted": diagnostics.filter(status=Diagnostic.Status.SUBMITTED).exists(),
     }
     return render(request, "diagnostics/diagnostic_list.html", context)
@@ -232,7 +232,7 @@ def _resume_url(diagnostic: Diagnostic) -> str:
     """The step the person left off at, the review page, or the results."""
     if not diagnostic.is_draft:
         return reverse("diagnostic_results", kwargs={"pk": diagnostic.pk})
-    step_count = Questionnaire(diagnostic.questionnaire.definition).step_count
+    step_count = diagnostic.questionnaire.content.step_count
     if diagnostic.current_step > step_count:
         return reverse("diagnostic_review", kwargs={"pk": diagnostic.pk})
     return reverse(
@@ -262,7 +262,7 @@ def diagnostic_step(request, pk, number):
             request, _("This diagnostic was submitted; its answers can no longer change.")
         )
         return redirect("diagnostic_results", pk=diagnostic.pk)
-    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    form_questionnaire = diagnostic.questionnaire.content
     if not 1 <= number <= form_questionnaire.step_count:
         raise Http404
     if number > diagnostic.step_reached:
@@ -291,7 +291,7 @@ def diagnostic_step(request, pk, number):
                 )
             except services.DiagnosticConflict as conflict:
                 messages.error(request, conflict.message)
-                return redirect(_resume_url(Diagnostic.objects.get(pk=diagnostic.pk)))
+                return redirect(_resume_url(_diagnostic(request, pk)))
             if action == "back" and number > 1:
                 services.diagnostic_go_to(
                     actor=request.user, diagnostic=diagnostic, number=number - 1
@@ -331,7 +331,7 @@ def diagnostic_step(request, pk, number):
 
 def _answer_summary(diagnostic: Diagnostic, language: str) -> list[dict]:
     """Every step's questions with the answer given, in words, for the review page."""
-    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    form_questionnaire = diagnostic.questionnaire.content
     summary = []
     for number, step in enumerate(form_questionnaire.steps, start=1):
         rows = []
@@ -374,7 +374,7 @@ def diagnostic_review(request, pk):
     diagnostic = _diagnostic(request, pk)
     if not diagnostic.is_draft:
         return redirect("diagnostic_results", pk=diagnostic.pk)
-    form_questionnaire = Questionnaire(diagnostic.questionnaire.definition)
+    form_questionnaire = diagnostic.questionnaire.content
     if diagnostic.step_reached <= form_questionnaire.step_count:
         messages.info(request, _("Complete every step before you review and submit."))
         return redirect(_resume_url(diagnostic))
@@ -388,7 +388,7 @@ def diagnostic_review(request, pk):
             services.diagnostic_submit(actor=request.user, diagnostic=diagnostic, revision=revision)
         except services.DiagnosticConflict as conflict:
             messages.error(request, conflict.message)
-            return redirect(_resume_url(Diagnostic.objects.get(pk=diagnostic.pk)))
+            return redirect(_resume_url(_diagnostic(request, pk)))
         except ValidationError as error:
             messages.error(request, _("Some answers are missing or need a change:"))
             for message in error.messages:

@@ -28,11 +28,13 @@ from ocip.accounts.mfa import user_has_totp
 def dashboard(request):
     user = request.user
     company_memberships = list(company_selectors.memberships_of(user))
-    # The newest diagnostic of each company first: the one the dashboard points to.
-    for diagnostic in company_selectors.diagnostics_for(user).order_by("created_at", "pk"):
-        for membership in company_memberships:
-            if membership.company_id == diagnostic.company_id:
-                membership.latest_diagnostic = diagnostic  # type: ignore[attr-defined]
+    # Oldest first, so each company keeps its newest: the one the dashboard points to.
+    latest = {
+        diagnostic.company_id: diagnostic
+        for diagnostic in company_selectors.diagnostics_for(user).order_by("created_at", "pk")
+    }
+    for membership in company_memberships:
+        membership.latest_diagnostic = latest.get(membership.company_id)  # type: ignore[attr-defined]
     context = {
         "company_memberships": company_memberships,
         "institution_memberships": institution_selectors.memberships_of(user),
