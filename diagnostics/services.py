@@ -16,6 +16,7 @@ from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 
 from . import questionnaire, scoring
+from .signals import diagnostic_submitted
 from .answers import stored_step_form
 from .models import (
     Company,
@@ -281,7 +282,7 @@ def diagnostic_submit(*, actor, diagnostic: Diagnostic, revision: int | None = N
     """Score the answers and freeze the diagnostic with its needs profile, in one transaction.
 
     `revision` is the version the person reviewed: if a save landed since, they must look again.
-    Matching (next issue) hooks in after commit, by one line before the return.
+    Once committed, `diagnostic_submitted` is sent (matching starts its run on it).
     """
     _require_diagnostic_member(actor, diagnostic.company)
     current = _load_draft(diagnostic)
@@ -324,6 +325,9 @@ def diagnostic_submit(*, actor, diagnostic: Diagnostic, revision: int | None = N
             sred_band=profile["sred"]["band"],
             capability_areas=[area["slug"] for area in profile["capability_areas"]],
             data=profile,
+        )
+        transaction.on_commit(
+            lambda: diagnostic_submitted.send(sender=Diagnostic, diagnostic_id=current.pk)
         )
     return Diagnostic.objects.select_related("company", "needs_profile").get(pk=current.pk)
 

@@ -15,3 +15,18 @@ def read_institutions() -> list[dict]:
     for row in rows:
         row["languages"] = [code.strip() for code in row["languages"].split(";") if code.strip()]
     return rows
+
+
+def read_expertise() -> list[dict]:
+    """Rows of expertise.jsonl (one profile per line)."""
+    import json
+
+    with (DATA_DIR / "expertise.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def read_funding_programs() -> list[dict]:
+    import yaml
+
+    with (DATA_DIR / "funding_programs.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["programs"]

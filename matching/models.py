@@ -98,3 +98,225 @@ class InstitutionInvitation(InvitationBase):
 
     def role_label(self) -> str:
         return str(InstitutionMembership.Role(self.role).label)
+
+
+class ExpertiseProfile(models.Model):
+    """A unit of expertise: a researcher, lab, centre, facility or student program.
+
+    Carries every field of the shipped expertise.jsonl; `external_id` is the data's own id,
+    stable across reloads and edits, and the one the engine and its evaluations use.
+    """
+
+    class Kind(models.TextChoices):
+        RESEARCHER = "researcher", _("Researcher")
+        LAB = "lab", _("Lab")
+        CENTRE = "centre", _("Applied research centre")
+        FACILITY = "facility", _("Facility")
+        PROGRAM = "program", _("Student program")
+
+    external_id = models.CharField(_("identifier"), max_length=40, unique=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="expertise_profiles"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), max_length=4000, blank=True)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    capability_areas = models.JSONField(_("capability areas"), default=list, blank=True)
+    sectors = models.JSONField(_("sectors (NAICS)"), default=list, blank=True)
+    trl_min = models.PositiveSmallIntegerField(_("lowest TRL"), null=True, blank=True)
+    trl_max = models.PositiveSmallIntegerField(_("highest TRL"), null=True, blank=True)
+    rd_stages = models.JSONField(_("R&D stages"), default=list, blank=True)
+    innovation_types = models.JSONField(_("innovation types"), default=list, blank=True)
+    equipment = models.JSONField(_("equipment"), default=list, blank=True)
+    accepts_students = models.BooleanField(_("takes students"), default=False)
+    student_levels = models.JSONField(_("student levels"), default=list, blank=True)
+    languages = models.JSONField(_("working languages"), default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("projects it can take at once"), null=True, blank=True
+    )
+    past_projects = models.JSONField(_("past projects"), default=list, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expertise_profiles",
+        verbose_name=_("researcher who keeps it up to date"),
+    )
+    is_active = models.BooleanField(_("shown in matches"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("expertise profile")
+        verbose_name_plural = _("expertise profiles")
+        ordering = ["institution__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["researcher", "lab", "centre", "facility", "program"]),
+                name="expertise_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(trl_min__isnull=True) | models.Q(trl_min__range=(1, 9)))
+                & (models.Q(trl_max__isnull=True) | models.Q(trl_max__range=(1, 9))),
+                name="expertise_trl_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(trl_min__isnull=True)
+                | models.Q(trl_max__isnull=True)
+                | models.Q(trl_min__lte=models.F("trl_max")),
+                name="expertise_trl_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.institution})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("expertise_detail", kwargs={"external_id": self.external_id})
+
+
+class FundingProgram(models.Model):
+    """A funding program and its rules as data (every field of funding_programs.yaml)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        VERIFY = "verify", _("Intake to be confirmed")
+        INACTIVE = "inactive", _("Inactive (never recommended)")
+
+    class Category(models.TextChoices):
+        FEDERAL_GRANT = "federal_grant", _("Federal grant")
+        PROVINCIAL_GRANT = "provincial_grant", _("Provincial grant")
+        FEDERAL_TAX_CREDIT = "federal_tax_credit", _("Federal tax credit")
+        PROVINCIAL_TAX_CREDIT = "provincial_tax_credit", _("Provincial tax credit")
+        IN_KIND = "in_kind", _("In kind")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    partner = models.CharField(_("funding partner"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    last_verified = models.CharField(_("last verified (YYYY-MM)"), max_length=10, blank=True)
+    kind = models.CharField(_("kind of support"), max_length=40, blank=True)
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    eligibility = models.JSONField(
+        _("eligibility rules"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'A list of rules such as {"fact": "fte_ontario", "at_least": 5, "why": "…"}; '
+            "operators: in, equals, at_least, at_most."
+        ),
+    )
+    funding = models.JSONField(_("funding terms"), default=dict, blank=True)
+    fit = models.JSONField(_("fit"), default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    stacking = models.JSONField(_("stacking"), default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    RULE_FIELDS = (
+        "slug",
+        "category",
+        "partner",
+        "name",
+        "status",
+        "last_verified",
+        "kind",
+        "summary",
+        "eligibility",
+        "funding",
+        "fit",
+        "notes",
+        "stacking",
+    )
+
+    class Meta:
+        verbose_name = _("funding program")
+        verbose_name_plural = _("funding programs")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "verify", "inactive"]),
+                name="funding_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_rules(self) -> dict:
+        """The program as the rules engine reads it (the YAML's shape)."""
+        return {name: getattr(self, name) for name in self.RULE_FIELDS}
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .engine.funding import invalid_rules, unknown_rule_facts
+
+        program = self.as_rules()
+        unknown = unknown_rule_facts([program])
+        if unknown:
+            raise ValidationError(
+                {
+                    "eligibility": _("Rules name facts the platform does not collect: %(facts)s")
+                    % {"facts": ", ".join(sorted(unknown))}
+                }
+            )
+        if not isinstance(self.eligibility, list) or invalid_rules([program]):
+            raise ValidationError(
+                {"eligibility": _("Each rule needs a fact, one operator and a why.")}
+            )
+
+
+class MatchingIndex(models.Model):
+    """A built in-process index, shared by every process through the database."""
+
+    built_at = models.DateTimeField(auto_now_add=True)
+    checksum = models.CharField(max_length=64)
+    profile_count = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"index {self.pk} ({self.profile_count} profiles)"
+
+
+class MatchRun(models.Model):
+    """A dated snapshot of the matches and funding options for one diagnostic."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    diagnostic = models.ForeignKey(
+        "diagnostics.Diagnostic", on_delete=models.CASCADE, related_name="match_runs"
+    )
+    sequence = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    error = models.CharField(max_length=40, blank=True)  # a code the page explains
+    backend = models.CharField(max_length=20)
+    index_checksum = models.CharField(max_length=64, blank=True)
+    profile_count = models.PositiveIntegerField(default=0)
+    query = models.JSONField(default=dict)
+    matches = models.JSONField(default=list)
+    funding = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["diagnostic", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["diagnostic", "sequence"], name="match_run_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["done", "failed"]), name="match_run_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"match run {self.sequence} of {self.diagnostic}"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ocip.accounts.invitations import hash_token, pending_filter
 
-from .models import Institution, InstitutionInvitation, InstitutionMembership
+from .models import (
+    ExpertiseProfile,
+    Institution,
+    InstitutionInvitation,
+    InstitutionMembership,
+    MatchRun,
+)
 
 
 def institutions_for(user) -> QuerySet[Institution]:
@@ -78,3 +84,53 @@ def institution_invitation_by_token(token: str) -> InstitutionInvitation | None:
         .filter(token_hash=hash_token(token))
         .first()
     )
+
+
+def can_edit_expertise(*, user, institution: Institution, profile=None) -> bool:
+    """Platform staff; the institution's research office; a researcher for their own profile
+    (and to add profiles of their own institution)."""
+    if not user.is_authenticated:
+        return False
+    if can_manage_institution(user=user, institution=institution):
+        return True
+    is_researcher = InstitutionMembership.objects.filter(
+        user=user, institution=institution, role=InstitutionMembership.Role.RESEARCHER
+    ).exists()
+    if profile is None:
+        return is_researcher
+    return is_researcher and profile.owner_id == user.pk
+
+
+def expertise_editable_by(user) -> QuerySet[ExpertiseProfile]:
+    """The profiles `user` may edit."""
+    if not user.is_authenticated:
+        return ExpertiseProfile.objects.none()
+    if user.is_platform_staff:
+        return ExpertiseProfile.objects.all()
+    offices = InstitutionMembership.objects.filter(
+        user=user, role=InstitutionMembership.Role.OFFICE_STAFF
+    ).values("institution")
+    return ExpertiseProfile.objects.filter(
+        Q(institution__in=offices)
+        | Q(
+            owner=user,
+            institution__memberships__user=user,
+            institution__memberships__role=InstitutionMembership.Role.RESEARCHER,
+        )
+    ).distinct()
+
+
+def expertise_profile_visible(external_id: str) -> ExpertiseProfile | None:
+    """Active profiles are public to signed-in users: they are what the platform matches on."""
+    return (
+        ExpertiseProfile.objects.filter(external_id=external_id, is_active=True)
+        .select_related("institution")
+        .first()
+    )
+
+
+def match_runs_for(user) -> QuerySet[MatchRun]:
+    """Match runs of the diagnostics `user` may see (their companies' own)."""
+    from diagnostics.selectors import diagnostics_for
+
+    return MatchRun.objects.filter(diagnostic__in=diagnostics_for(user))

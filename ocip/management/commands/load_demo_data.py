@@ -17,7 +17,11 @@ from django.db import transaction
 from diagnostics.models import Company, CompanyMembership, Diagnostic
 from diagnostics.services import company_create, diagnostic_demo_submit
 from matching.models import Institution, InstitutionMembership
-from matching.services import institutions_load_catalogue
+from matching.services import (
+    expertise_load_catalogue,
+    funding_programs_load_catalogue,
+    institutions_load_catalogue,
+)
 from ocip.accounts.mfa import totp_secret_of
 from ocip.accounts.models import User
 
@@ -133,10 +137,13 @@ class Command(BaseCommand):
             raise CommandError("load_demo_data refuses to run under production settings.")
         with transaction.atomic():
             count = institutions_load_catalogue()
+            profiles = expertise_load_catalogue()
+            programs = funding_programs_load_catalogue()
             logins = [self._persona(persona) for persona in PERSONAS]
             diagnostics = self._diagnostics(logins)
         self.stdout.write(
-            f"Institutions: {count}. Personas: {len(PERSONAS)}. New diagnostics: {diagnostics}."
+            f"Institutions: {count}. Expertise profiles: {profiles}. Funding programs: "
+            f"{programs}. Personas: {len(PERSONAS)}. New diagnostics: {diagnostics}."
         )
         if settings.OCIP_ENVIRONMENT == "dev":
             self._print_logins(logins)

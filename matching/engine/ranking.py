@@ -1,0 +1,268 @@
+"""Ranking expertise profiles for a query: a transparent weighted sum of signals.
+
+Every signal is a number between 0 and 1 for each profile, computed for all profiles at once;
+the final score is their weighted mean over the signals that apply to this query (a business
+that did not say whether it wants students is not scored on students). The top of the list is
+then spread across institutions, and units with no capacity left are ranked lower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnostics.text import LANGUAGES, detect_language, fold, words
+
+from .analysis import CONCEPT_PREFIX, analyze, stem, stop_words, synonym_groups
+from .index import ProfileIndex, naics_codes
+from .types import Match, Query, Signal
+
+WEIGHTS: dict[str, float] = {
+    "text": 0.55,
+    "capability": 0.15,
+    "trl": 0.07,
+    "rd_stage": 0.04,
+    "sector": 0.04,
+    "language": 0.05,
+    "students": 0.05,
+    "region": 0.05,
+}
+TOP = 10
+MAX_PER_INSTITUTION = 3  # in the first TOP results
+FULL_CAPACITY_FACTOR = 0.8  # a unit with no capacity left keeps 80% of its score
+RELATED_AREA_CREDIT = 0.5
+NEIGHBOUR_REGION_CREDIT = 0.5
+TRL_STEP_PENALTY = 0.34  # per level between the profile's range and the project's next steps
+TRL_AHEAD = 2  # the project's next steps: its TRL and two levels up
+
+
+@dataclass(frozen=True)
+class AnalyzedQuery:
+    weights: dict[int, float]  # column → weight
+    surface: dict[str, str]  # token → the words of the challenge it came from
+
+
+def query_language(query: Query) -> str:
+    if query.language in LANGUAGES:
+        return query.language
+    return detect_language(query.text) or "en"
+
+
+def analyze_query(query: Query, index: ProfileIndex) -> AnalyzedQuery:
+    language = query_language(query)
+    tokens = analyze(query.text, language)
+    surface: dict[str, str] = {}
+    stop = stop_words()[language]
+    for word in words(query.text):
+        if fold(word) not in stop:
+            surface.setdefault(stem(word, language), word)
+    groups = synonym_groups()
+    for token in tokens:
+        if token.startswith(CONCEPT_PREFIX):
+            group = groups.get(token[len(CONCEPT_PREFIX) :], {})
+            phrases = group.get(language) or group.get("en") or [token]
+            surface.setdefault(token, phrases[0])
+    counts: dict[int, float] = {}
+    for token in tokens:
+        column = index.vocabulary.get(token)
+        if column is not None:
+            counts[column] = counts.get(column, 0.0) + 1.0
+    weights = {column: 1.0 + float(np.log(count)) for column, count in counts.items()}
+    return AnalyzedQuery(weights=weights, surface=surface)
+
+
+def _text_scores(index: ProfileIndex, analyzed: AnalyzedQuery) -> np.ndarray:
+    if not analyzed.weights:
+        return np.zeros(len(index), dtype=np.float32)
+    columns = np.fromiter(analyzed.weights, dtype=np.int64)
+    values = np.fromiter(analyzed.weights.values(), dtype=np.float32)
+    return np.asarray(index.weights[:, columns] @ values).ravel()
+
+
+def _vector(names: list[str], wanted: dict[str, float]) -> np.ndarray:
+    return np.array([wanted.get(name, 0.0) for name in names], dtype=np.float32)
+
+
+def signal_values(index: ProfileIndex, query: Query, text: np.ndarray) -> dict[str, np.ndarray]:
+    """{signal: value per profile} for the signals that apply to this query."""
+    values: dict[str, np.ndarray] = {}
+    best = float(text.max()) if len(text) else 0.0
+    values["text"] = text / best if best > 0 else text
+    if query.capability_areas:
+        wanted = {area: RELATED_AREA_CREDIT for area in query.related_capability_areas}
+        wanted |= {area: 1.0 for area in query.capability_areas}
+        overlap = index.areas @ _vector(index.area_names, wanted)
+        values["capability"] = np.minimum(overlap / len(query.capability_areas), 1.0)
+    if query.trl is not None:
+        low, high = query.trl, min(query.trl + TRL_AHEAD, 9)
+        gap = np.maximum(index.trl_min - high, 0) + np.maximum(low - index.trl_max, 0)
+        fit = np.clip(1 - TRL_STEP_PENALTY * gap, 0, 1)
+        values["trl"] = np.where(index.trl_min < 0, 0.5, fit).astype(np.float32)
+    if query.rd_stage:
+        values["rd_stage"] = index.stages @ _vector(index.stage_names, {query.rd_stage: 1.0})
+    if query.sector:
+        codes = naics_codes([query.sector])
+        if codes:
+            hits = index.sectors @ _vector(index.sector_names, dict.fromkeys(codes, 1.0))
+            values["sector"] = np.minimum(hits, 1.0)
+    language = query_language(query)
+    values["language"] = (index.speaks_fr if language == "fr" else index.speaks_en).astype(
+        np.float32
+    )
+    if query.wants_students:
+        values["students"] = index.accepts_students.astype(np.float32)
+    if query.onsite_needed and query.region:
+        credit = {query.region: 1.0} | {
+            region: NEIGHBOUR_REGION_CREDIT
+            for region in query.neighbouring_regions
+            if region != query.region
+        }
+        values["region"] = _vector(index.regions, credit)[index.region_of]
+    return values
+
+
+def _filter_mask(index: ProfileIndex, query: Query) -> np.ndarray:
+    mask = np.ones(len(index), dtype=bool)
+    if query.institution_kinds:
+        wanted = _vector(index.institution_kinds, dict.fromkeys(query.institution_kinds, 1.0))
+        mask &= wanted[index.institution_kind_of] > 0
+    if query.regions:
+        wanted = _vector(index.regions, dict.fromkeys(query.regions, 1.0))
+        mask &= wanted[index.region_of] > 0
+    if query.languages:
+        speaks = np.zeros(len(index), dtype=bool)
+        if "en" in query.languages:
+            speaks |= index.speaks_en
+        if "fr" in query.languages:
+            speaks |= index.speaks_fr
+        mask &= speaks
+    return mask
+
+
+def diversify(order: np.ndarray, institution_of: np.ndarray, top: int = TOP) -> np.ndarray:
+    """The same order, except that no institution has more than MAX_PER_INSTITUTION of the
+    first `top`; the profiles moved down keep their order right after them."""
+    head: list[int] = []
+    deferred: list[int] = []
+    per_institution: dict[int, int] = {}
+    for position in order.tolist():
+        if len(head) >= top:
+            break
+        institution = int(institution_of[position])
+        if per_institution.get(institution, 0) >= MAX_PER_INSTITUTION:
+            deferred.append(position)
+            continue
+        per_institution[institution] = per_institution.get(institution, 0) + 1
+        head.append(position)
+    taken = set(head) | set(deferred)
+    rest = [position for position in order.tolist() if position not in taken]
+    return np.array(head + deferred + rest, dtype=np.int64)
+
+
+def rank(
+    index: ProfileIndex,
+    query: Query,
+    *,
+    limit: int = 50,
+    weights: dict[str, float] | None = None,
+) -> list[Match]:
+    """The `limit` best profiles for `query`, best first, each with its signals."""
+    if not len(index):
+        return []
+    weights = weights or WEIGHTS
+    analyzed = analyze_query(query, index)
+    text = _text_scores(index, analyzed)
+    values = signal_values(index, query, text)
+    total_weight = sum(weights.get(name, 0.0) for name in values)
+    score = sum(weights.get(name, 0.0) * value for name, value in values.items())
+    score = np.asarray(score, dtype=np.float32) / max(total_weight, 1e-9)
+    full = index.capacity_left == 0
+    score = np.where(full, score * FULL_CAPACITY_FACTOR, score)
+    # Profiles that share no word with the challenge are not matches, however well they fit.
+    score = np.where((text > 0) & _filter_mask(index, query), score, -1.0)
+    candidates = min(len(index), max(limit * 4, 100))
+    top = np.argpartition(-score, candidates - 1)[:candidates]
+    top = top[np.argsort(-score[top], kind="stable")]
+    top = top[score[top] >= 0]
+    order = diversify(top, index.institution_of)[:limit]
+    return [
+        Match(
+            profile_id=index.ids[position],
+            score=round(float(score[position]), 4),
+            signals=_signals(index, query, analyzed, values, weights, int(position)),
+            rank=rank_number,
+        )
+        for rank_number, position in enumerate(order, start=1)
+    ]
+
+
+def _matched_terms(index: ProfileIndex, analyzed: AnalyzedQuery, position: int) -> list[str]:
+    columns = list(analyzed.weights)
+    row = index.weights[position, columns].toarray().ravel() if columns else np.array([])
+    reverse = {column: token for token, column in index.vocabulary.items() if column in columns}
+    hits = sorted(
+        (float(row[i]) * analyzed.weights[column], reverse[column])
+        for i, column in enumerate(columns)
+        if row[i] > 0
+    )
+    seen: list[str] = []
+    for _, token in reversed(hits):
+        word = analyzed.surface.get(token, token.lstrip(CONCEPT_PREFIX))
+        if word not in seen:
+            seen.append(word)
+    return seen[:8]
+
+
+def _signals(
+    index: ProfileIndex,
+    query: Query,
+    analyzed: AnalyzedQuery,
+    values: dict[str, np.ndarray],
+    weights: dict[str, float],
+    position: int,
+) -> tuple[Signal, ...]:
+    details: dict[str, dict] = {
+        "text": {"terms": _matched_terms(index, analyzed, position)},
+        "capability": {
+            "areas": [
+                name
+                for name, column in zip(
+                    index.area_names, range(len(index.area_names)), strict=True
+                )
+                if index.areas[position, column]
+                and (name in query.capability_areas or name in query.related_capability_areas)
+            ]
+        },
+        "trl": {
+            "profile": [int(index.trl_min[position]), int(index.trl_max[position])],
+            "project": query.trl,
+        },
+        "rd_stage": {"stage": query.rd_stage},
+        "sector": {"sector": query.sector},
+        "language": {"language": query_language(query)},
+        "students": {},
+        "region": {
+            "profile": index.regions[index.region_of[position]],
+            "project": query.region,
+        },
+    }
+    signals = [
+        Signal(
+            name=name,
+            value=round(float(value[position]), 4),
+            weight=weights.get(name, 0.0),
+            detail=details.get(name, {}),
+        )
+        for name, value in values.items()
+    ]
+    left = int(index.capacity_left[position])
+    signals.append(
+        Signal(
+            name="capacity",
+            value=0.0 if left == 0 else 1.0,
+            weight=0.0,
+            detail={"left": None if left < 0 else left},
+        )
+    )
+    return tuple(signals)

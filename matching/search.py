@@ -1,0 +1,139 @@
+"""The matching backends behind one interface, chosen by settings.
+
+The in-process backend (default) ranks with `matching.engine` over an index that a Celery task
+rebuilds when profiles change and stores in the database (`MatchingIndex`); every web and
+worker process checks for a newer stored index every few seconds and loads it, so an edit
+reaches every process's rankings without a restart. With `ELASTICSEARCH_URL` set, profiles are
+indexed in and ranked by Elasticsearch instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+
+from .engine.index import ProfileIndex
+from .engine.ranking import rank
+from .engine.types import Match, Profile, Query
+from .models import ExpertiseProfile, Institution, MatchingIndex
+
+KEEP_INDEXES = 3
+
+
+def active_profiles():
+    return ExpertiseProfile.objects.filter(is_active=True).select_related("institution")
+
+
+def engine_profile(profile: ExpertiseProfile) -> Profile:
+    return Profile(
+        id=profile.external_id,
+        institution=profile.institution.slug,
+        institution_kind=profile.institution.kind,
+        region=profile.institution.region,
+        kind=profile.kind,
+        name=profile.name,
+        title=profile.title,
+        summary=profile.summary,
+        keywords=tuple(profile.keywords or ()),
+        capability_areas=tuple(profile.capability_areas or ()),
+        sectors=tuple(str(code) for code in profile.sectors or ()),
+        trl_min=profile.trl_min,
+        trl_max=profile.trl_max,
+        rd_stages=tuple(profile.rd_stages or ()),
+        innovation_types=tuple(profile.innovation_types or ()),
+        equipment=tuple(profile.equipment or ()),
+        accepts_students=profile.accepts_students,
+        student_levels=tuple(profile.student_levels or ()),
+        languages=tuple(profile.languages or ("en",)),
+        capacity=profile.capacity,
+        past_projects=tuple(profile.past_projects or ()),
+    )
+
+
+def profiles_checksum() -> str:
+    """Changes whenever a profile (or an institution's kind or region) changes."""
+    profiles = ExpertiseProfile.objects.filter(is_active=True).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), last=Max("pk")
+    )
+    institutions = Institution.objects.aggregate(changed=Max("updated_at"))
+    raw = f"{profiles['count']}|{profiles['changed']}|{profiles['last']}|{institutions['changed']}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def index_rebuild(*, force: bool = False) -> MatchingIndex:
+    """Build and store the index of the active profiles, unless the latest one is current."""
+    checksum = profiles_checksum()
+    latest = MatchingIndex.objects.defer("data").first()
+    if latest and latest.checksum == checksum and not force:
+        return latest
+    profiles = [engine_profile(profile) for profile in active_profiles()]
+    index = ProfileIndex.build(profiles, version=checksum)
+    with transaction.atomic():
+        stored = MatchingIndex.objects.create(
+            checksum=checksum, profile_count=len(profiles), data=index.to_bytes()
+        )
+        old = MatchingIndex.objects.values_list("pk", flat=True)[KEEP_INDEXES:]
+        MatchingIndex.objects.filter(pk__in=list(old)).delete()
+    return stored
+
+
+class Backend(Protocol):
+    name: str
+
+    def rank(self, query: Query, *, limit: int) -> list[Match]: ...
+
+    def checksum(self) -> str: ...
+
+    def size(self) -> int: ...
+
+
+class InProcessBackend:
+    name = "in_process"
+    _lock = threading.Lock()
+    _loaded: tuple[int, ProfileIndex] | None = None
+    _checked_at = 0.0
+
+    def index(self) -> ProfileIndex:
+        cls = type(self)
+        now = time.monotonic()
+        wait = getattr(settings, "MATCHING_INDEX_CHECK_SECONDS", 5)
+        if cls._loaded is not None and now - cls._checked_at < wait:
+            return cls._loaded[1]
+        with cls._lock:
+            latest = MatchingIndex.objects.values_list("pk", flat=True).first()
+            if latest is None:
+                latest = index_rebuild().pk
+            if cls._loaded is None or cls._loaded[0] != latest:
+                blob = MatchingIndex.objects.values_list("data", flat=True).get(pk=latest)
+                cls._loaded = (latest, ProfileIndex.from_bytes(bytes(blob)))
+            cls._checked_at = now
+            return cls._loaded[1]
+
+    @classmethod
+    def forget(cls) -> None:
+        """Drop this process's copy (tests, and after a rebuild in this process)."""
+        cls._loaded = None
+        cls._checked_at = 0.0
+
+    def rank(self, query: Query, *, limit: int) -> list[Match]:
+        return rank(self.index(), query, limit=limit)
+
+    def checksum(self) -> str:
+        return self.index().version
+
+    def size(self) -> int:
+        return len(self.index())
+
+
+def backend() -> Backend:
+    if settings.ELASTICSEARCH_URL:
+        from .es_backend import elasticsearch_backend
+
+        return elasticsearch_backend()
+    return InProcessBackend()
