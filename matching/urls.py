@@ -18,3 +18,12 @@ urlpatterns = [
         name="institution_invitation_revoke",
     ),
 ]
+
+urlpatterns += [
+    path("diagnostics/<int:pk>/matches/", views.match_results, name="match_results"),
+    path("diagnostics/<int:pk>/matches/refresh/", views.match_refresh, name="match_refresh"),
+    path("expertise/mine/", views.expertise_mine, name="expertise_mine"),
+    path("expertise/<str:external_id>/", views.expertise_detail, name="expertise_detail"),
+    path("expertise/<str:external_id>/edit/", views.expertise_edit, name="expertise_edit"),
+    path("institutions/<slug:slug>/expertise/new/", views.expertise_create, name="expertise_create"),
+]

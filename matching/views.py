@@ -2,15 +2,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from diagnostics.selectors import diagnostics_for
+from ocip import taxonomy
 from ocip.accounts.views import add_service_error, confirm_page, form_page
 from ocip.pagination import paginate
 
 from . import selectors, services
-from .forms import InstitutionForm, InstitutionInvitationForm
+from .explain import funding_view, match_reasons
+from .forms import ExpertiseProfileForm, InstitutionForm, InstitutionInvitationForm, MatchFilterForm
+from .models import Institution, InstitutionMembership
 
 
 def _institution(request, slug):
@@ -147,3 +153,188 @@ def institution_invitation_revoke(request, slug, pk):
         submit_label=_("Withdraw"),
         cancel_url=institution.get_absolute_url(),
     )
+
+
+# --- Matches -------------------------------------------------------------------------------
+
+MATCHES_PER_PAGE = 10
+
+
+@login_required
+def match_results(request, pk):
+    """The matches and funding options of a diagnostic: the latest run, or an older one."""
+    diagnostic = get_object_or_404(
+        diagnostics_for(request.user).select_related("company", "questionnaire"), pk=pk
+    )
+    if diagnostic.is_draft:
+        raise Http404
+    runs = list(selectors.match_runs_for(request.user).filter(diagnostic=diagnostic))
+    runs.sort(key=lambda run: -run.sequence)
+    wanted = request.GET.get("run")
+    run = next((r for r in runs if str(r.sequence) == wanted), runs[0] if runs else None)
+    if wanted and (run is None or str(run.sequence) != wanted):
+        raise Http404
+    language = request.LANGUAGE_CODE
+    filters = MatchFilterForm(request.GET or None)
+    context = {
+        "diagnostic": diagnostic,
+        "run": run,
+        "runs": runs,
+        "filters": filters,
+        "is_latest": run is not None and run == runs[0],
+    }
+    if run is not None:
+        matches = [
+            {**match, "rank": position, "reasons": match_reasons(match, language)}
+            for position, match in enumerate(run.matches, start=1)
+            if filters.keep(match)
+        ]
+        context |= {
+            "page_obj": paginate(request, matches, per_page=MATCHES_PER_PAGE),
+            "match_count": len(matches),
+            "funding": funding_view(
+                run.funding, diagnostic.questionnaire.content.by_id, language
+            ),
+            "stale": context["is_latest"] and services.match_run_is_stale(run),
+            "query_string": filters_query(request),
+        }
+    return render(request, "matching/match_results.html", context)
+
+
+def filters_query(request) -> str:
+    """The filter part of the query string, for pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_http_methods(["POST"])
+def match_refresh(request, pk):
+    run = selectors.match_runs_for(request.user).filter(diagnostic_id=pk).order_by(
+        "-sequence"
+    ).first()
+    if run is None:
+        raise Http404
+    try:
+        new = services.match_run_refresh(actor=request.user, run=run)
+    except services.MatchRunConflict as error:
+        messages.info(request, str(error.detail))
+    else:
+        if new.pk == run.pk:
+            messages.info(request, _("Nothing changed since these matches were made."))
+        else:
+            messages.success(request, _("The matches were refreshed."))
+    return redirect("match_results", pk=pk)
+
+
+# --- Expertise profiles ----------------------------------------------------------------------
+
+
+@login_required
+def expertise_detail(request, external_id):
+    profile = selectors.expertise_profile_visible(external_id)
+    if profile is None:
+        raise Http404
+    language = request.LANGUAGE_CODE
+    context = {
+        "profile": profile,
+        "areas": [
+            taxonomy.label("capability_areas", slug, language) for slug in profile.capability_areas
+        ],
+        "stages": [taxonomy.label("rd_stages", slug, language) for slug in profile.rd_stages],
+        "innovation_types": [
+            taxonomy.label("innovation_types", slug, language)
+            for slug in profile.innovation_types
+        ],
+        "can_edit": selectors.can_edit_expertise(
+            user=request.user, institution=profile.institution, profile=profile
+        ),
+    }
+    return render(request, "matching/expertise_detail.html", context)
+
+
+@login_required
+def expertise_mine(request):
+    """The profiles this person may edit, and the institutions where they may add one."""
+    profiles = selectors.expertise_editable_by(request.user).select_related("institution")
+    institutions = [
+        membership.institution
+        for membership in selectors.memberships_of(request.user)
+        if membership.role != InstitutionMembership.Role.STUDENT
+    ]
+    context = {
+        "page_obj": paginate(request, profiles.order_by("institution__name", "name")),
+        "institutions": institutions,
+    }
+    return render(request, "matching/expertise_mine.html", context)
+
+
+def _profile_form_page(request, form, *, title, cancel_url):
+    return form_page(
+        request,
+        form,
+        title=title,
+        submit_label=_("Save"),
+        cancel_url=cancel_url,
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expertise_edit(request, external_id):
+    profile = get_object_or_404(
+        selectors.expertise_editable_by(request.user).select_related("institution"),
+        external_id=external_id,
+    )
+    form = ExpertiseProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.expertise_profile_update(
+                actor=request.user, profile=profile, **_profile_changes(form)
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("The profile was saved. Matches use it within a minute.")
+            )
+            return redirect("expertise_detail", external_id=profile.external_id)
+    return _profile_form_page(
+        request,
+        form,
+        title=_("Edit %(name)s") % {"name": profile.name},
+        cancel_url=reverse("expertise_detail", args=[profile.external_id]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expertise_create(request, slug):
+    institution = get_object_or_404(Institution, slug=slug)
+    if not selectors.can_edit_expertise(user=request.user, institution=institution):
+        raise PermissionDenied(_("You cannot add expertise profiles to this institution."))
+    form = ExpertiseProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.expertise_profile_create(
+                actor=request.user, institution=institution, **_profile_changes(form)
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("The profile was added. Matches use it within a minute.")
+            )
+            return redirect("expertise_detail", external_id=profile.external_id)
+    return _profile_form_page(
+        request,
+        form,
+        title=_("New expertise profile at %(name)s") % {"name": institution.name},
+        cancel_url=reverse("expertise_mine"),
+    )
+
+
+def _profile_changes(form) -> dict:
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}

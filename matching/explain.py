@@ -1,0 +1,185 @@
+"""Plain-words reasons for a stored match or funding assessment, in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from diagnostics.questionnaire import localized
+from ocip import taxonomy
+
+FIT_REASONS = {
+    "rd_stage_fits": gettext_lazy("It funds this stage of R&D."),
+    "rd_stage_outside": gettext_lazy("It usually funds another stage of R&D."),
+    "rd_stage_unknown": gettext_lazy("Your stage of R&D is not known yet."),
+    "trl_fits": gettext_lazy("Your readiness level is in its usual range."),
+    "trl_outside": gettext_lazy("Your readiness level is outside its usual range."),
+    "trl_unknown": gettext_lazy("Your readiness level is not known yet."),
+    "students_wanted": gettext_lazy("It places students, as you asked."),
+    "needs_students_but_none_wanted": gettext_lazy(
+        "It works through students, and you said you do not want any."
+    ),
+    "students_unknown": gettext_lazy("It works through students; you have not said if you want any."),
+    "capability_overlap": gettext_lazy("It covers the kind of expertise you need."),
+    "capability_no_overlap": gettext_lazy("It targets other kinds of expertise."),
+    "capability_unknown": gettext_lazy("Your areas of expertise are not known yet."),
+    "no_fit_data": gettext_lazy("Its usual projects are not described."),
+}
+ESTIMATE_BASES = {
+    "mitacs_units": gettext_lazy("Internship units your cash budget buys (a unit is 4 months)."),
+    "mitacs_bsi_option": gettext_lazy("The largest award option your cash budget covers."),
+    "oci_vip_match": gettext_lazy("OCI matches your cash one to one, within its minimum and caps."),
+    "oci_c2c_match": gettext_lazy("Matched one to one on your cash, within the program's range."),
+    "irap_share_of_contractors": gettext_lazy(
+        "Up to half of contractor costs, taking your budget as the contract: an upper estimate."
+    ),
+    "up_to_max": gettext_lazy("Up to the program's maximum."),
+    "nserc_alliance_match": gettext_lazy("Up to two NSERC dollars for each dollar of your cash."),
+    "nserc_ard_up_to_max": gettext_lazy("Up to the program's yearly maximum."),
+    "nserc_ard_match": gettext_lazy("About one NSERC dollar per dollar of your cash (a rule of thumb)."),
+    "sred_ccpc": gettext_lazy("35% refundable credit on eligible spending (Canadian-controlled private corporation)."),
+    "sred_general": gettext_lazy("15% non-refundable credit on eligible spending."),
+    "sred_ccpc_unknown": gettext_lazy(
+        "15% to 35% of eligible spending, depending on whether you are Canadian-controlled."
+    ),
+    "oitc": gettext_lazy("8% refundable Ontario credit on eligible spending."),
+    "magnet_wage_share": gettext_lazy("Half of the student's wages up to $5,000, or 70% up to $7,000 for under-represented students."),
+    "not_estimated": gettext_lazy("No estimate: the answers it depends on are missing."),
+    "invalid_funding": gettext_lazy("No estimate: the program's terms need checking."),
+}
+VERDICTS = {
+    "eligible": gettext_lazy("Eligible"),
+    "not_eligible": gettext_lazy("Not eligible"),
+    "unknown": gettext_lazy("Can't tell yet"),
+}
+PARTNER_KINDS = {
+    "college": gettext_lazy("with a college partner"),
+    "university": gettext_lazy("with a university partner"),
+    "indigenous_institute": gettext_lazy("with an Indigenous institute partner"),
+}
+FACT_LABELS = {
+    "partner_kind": gettext_lazy("the kind of institution you work with"),
+    "owner_related_to_intern": gettext_lazy(
+        "whether the intern or supervisor is related to the company (known once the team forms)"
+    ),
+}
+
+
+def _fact_label(fact: str, questions: dict, language: str) -> str:
+    if fact in FACT_LABELS:
+        return str(FACT_LABELS[fact])
+    question = questions.get(fact)
+    return localized(question["label"], language) if question else fact
+
+
+def match_reasons(match: dict[str, Any], language: str) -> list[str]:
+    """One sentence per signal that speaks for or against the match."""
+    reasons: list[str] = []
+    for signal in match["signals"]:
+        name, value, detail = signal["name"], signal["value"], signal["detail"]
+        if name == "text" and detail.get("terms"):
+            reasons.append(
+                _("Words in common with your challenge: %(terms)s.")
+                % {"terms": ", ".join(detail["terms"])}
+            )
+        elif name == "capability" and detail.get("areas"):
+            labels = [taxonomy.label("capability_areas", a, language) for a in detail["areas"]]
+            reasons.append(_("Expertise you need: %(areas)s.") % {"areas": "; ".join(labels)})
+        elif name == "trl" and detail.get("profile", [-1])[0] > 0:
+            low, high = detail["profile"]
+            template = (
+                _("Works at readiness levels %(low)s to %(high)s; your project is at %(trl)s.")
+                if value >= 1
+                else _(
+                    "Works at readiness levels %(low)s to %(high)s, away from your level %(trl)s."
+                )
+            )
+            reasons.append(template % {"low": low, "high": high, "trl": detail["project"]})
+        elif name == "rd_stage":
+            stage = taxonomy.label("rd_stages", detail.get("stage") or "", language)
+            reasons.append(
+                (_("Does %(stage)s.") if value else _("Does not list %(stage)s."))
+                % {"stage": stage.lower()}
+            )
+        elif name == "sector" and value:
+            reasons.append(_("Has worked in your sector."))
+        elif name == "language":
+            reasons.append(
+                _("Works in your language.") if value else _("Does not list your language.")
+            )
+        elif name == "students":
+            reasons.append(_("Can place students.") if value else _("Does not take students."))
+        elif name == "region":
+            if value >= 1:
+                reasons.append(_("In your region, for the on-site work you asked for."))
+            elif value > 0:
+                reasons.append(
+                    _("In a neighbouring region (%(region)s), for on-site work.")
+                    % {"region": detail["profile"]}
+                )
+            else:
+                reasons.append(
+                    _("Far from you (%(region)s) for the on-site work you asked for.")
+                    % {"region": detail["profile"]}
+                )
+        elif name == "capacity":
+            if value == 0:
+                reasons.append(_("Has no capacity left this term: ranked lower."))
+            elif detail.get("left"):
+                reasons.append(
+                    _("Can take %(count)s more project(s).") % {"count": detail["left"]}
+                )
+    return reasons
+
+
+def funding_view(funding: dict[str, Any], questions: dict, language: str) -> dict[str, Any]:
+    """The stored funding assessment with its codes turned into sentences."""
+    names = {program["slug"]: program["name"] for program in funding.get("programs", [])}
+    programs = []
+    for program in funding.get("programs", []):
+        estimate = program.get("estimate") or {}
+        programs.append(
+            {
+                **program,
+                "verdict_label": VERDICTS.get(program["verdict"], program["verdict"]),
+                "by_partner": [
+                    {"label": PARTNER_KINDS.get(kind, kind), "verdict": verdict,
+                     "verdict_label": VERDICTS.get(verdict, verdict)}
+                    for kind, verdict in program.get("by_partner_kind", {}).items()
+                ],
+                "rules": [
+                    {**rule, "fact_label": _fact_label(rule["fact"], questions, language)}
+                    for rule in program["rules"]
+                ],
+                "deciding": [
+                    _fact_label(fact, questions, language) for fact in program["deciding_facts"]
+                ],
+                "fit_sentences": [FIT_REASONS.get(code, code) for code in program["fit_reasons"]],
+                "estimate_basis": ESTIMATE_BASES.get(estimate.get("basis", ""), ""),
+                "estimate_missing": [
+                    _fact_label(fact, questions, language) for fact in estimate.get("missing", [])
+                ],
+            }
+        )
+    stacking = []
+    for warning in funding.get("stacking", []):
+        if warning["code"] == "no_stack_with":
+            detail = warning["detail"]
+            stacking.append(
+                _("%(program)s cannot be combined with other grants of these kinds: %(others)s.")
+                % {
+                    "program": names.get(detail["program"], detail["program"]),
+                    "others": ", ".join(names.get(s, s) for s in detail["conflicts"]),
+                }
+            )
+        elif warning["code"] == "reduces_sred_base":
+            stacking.append(
+                _(
+                    "Grants lower the spending on which SR&ED and the Ontario innovation tax "
+                    "credit are claimed: each $100 of grant costs about $%(per_100)s of credits."
+                )
+                % {"per_100": warning["detail"].get("reduction_per_100", "40")}
+            )
+    return {"programs": programs, "stacking": stacking}
