@@ -21,7 +21,9 @@ FIT_REASONS = {
     "needs_students_but_none_wanted": gettext_lazy(
         "It works through students, and you said you do not want any."
     ),
-    "students_unknown": gettext_lazy("It works through students; you have not said if you want any."),
+    "students_unknown": gettext_lazy(
+        "It works through students; you have not said if you want any."
+    ),
     "capability_overlap": gettext_lazy("It covers the kind of expertise you need."),
     "capability_no_overlap": gettext_lazy("It targets other kinds of expertise."),
     "capability_unknown": gettext_lazy("Your areas of expertise are not known yet."),
@@ -38,14 +40,21 @@ ESTIMATE_BASES = {
     "up_to_max": gettext_lazy("Up to the program's maximum."),
     "nserc_alliance_match": gettext_lazy("Up to two NSERC dollars for each dollar of your cash."),
     "nserc_ard_up_to_max": gettext_lazy("Up to the program's yearly maximum."),
-    "nserc_ard_match": gettext_lazy("About one NSERC dollar per dollar of your cash (a rule of thumb)."),
-    "sred_ccpc": gettext_lazy("35% refundable credit on eligible spending (Canadian-controlled private corporation)."),
+    "nserc_ard_match": gettext_lazy(
+        "About one NSERC dollar per dollar of your cash (a rule of thumb)."
+    ),
+    "sred_ccpc": gettext_lazy(
+        "35% refundable credit on eligible spending (Canadian-controlled private corporation)."
+    ),
     "sred_general": gettext_lazy("15% non-refundable credit on eligible spending."),
     "sred_ccpc_unknown": gettext_lazy(
         "15% to 35% of eligible spending, depending on whether you are Canadian-controlled."
     ),
     "oitc": gettext_lazy("8% refundable Ontario credit on eligible spending."),
-    "magnet_wage_share": gettext_lazy("Half of the student's wages up to $5,000, or 70% up to $7,000 for under-represented students."),
+    "magnet_wage_share": gettext_lazy(
+        "Half of the student's wages up to $5,000, or 70% up to $7,000 for "
+        "under-represented students."
+    ),
     "not_estimated": gettext_lazy("No estimate: the answers it depends on are missing."),
     "invalid_funding": gettext_lazy("No estimate: the program's terms need checking."),
 }
@@ -128,9 +137,7 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
             if value == 0:
                 reasons.append(_("Has no capacity left this term: ranked lower."))
             elif detail.get("left"):
-                reasons.append(
-                    _("Can take %(count)s more project(s).") % {"count": detail["left"]}
-                )
+                reasons.append(_("Can take %(count)s more project(s).") % {"count": detail["left"]})
     return reasons
 
 
@@ -145,8 +152,11 @@ def funding_view(funding: dict[str, Any], questions: dict, language: str) -> dic
                 **program,
                 "verdict_label": VERDICTS.get(program["verdict"], program["verdict"]),
                 "by_partner": [
-                    {"label": PARTNER_KINDS.get(kind, kind), "verdict": verdict,
-                     "verdict_label": VERDICTS.get(verdict, verdict)}
+                    {
+                        "label": PARTNER_KINDS.get(kind, kind),
+                        "verdict": verdict,
+                        "verdict_label": VERDICTS.get(verdict, verdict),
+                    }
                     for kind, verdict in program.get("by_partner_kind", {}).items()
                 ],
                 "rules": [

@@ -49,9 +49,7 @@ class LinesField(forms.CharField):
     def to_python(self, value):
         lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
         if len(lines) > self.max_items:
-            raise forms.ValidationError(
-                _("At most %(count)s lines.") % {"count": self.max_items}
-            )
+            raise forms.ValidationError(_("At most %(count)s lines.") % {"count": self.max_items})
         if any(len(line) > 300 for line in lines):
             raise forms.ValidationError(_("Each line can have at most 300 characters."))
         return lines
@@ -84,7 +82,9 @@ class ExpertiseProfileForm(forms.ModelForm):
         label=_("Kinds of innovation"), widget=forms.CheckboxSelectMultiple, required=False
     )
     languages = forms.MultipleChoiceField(
-        label=_("Working languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+        label=_("Working languages"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
     )
     student_levels = forms.MultipleChoiceField(
         label=_("Student levels"),
@@ -125,9 +125,8 @@ class ExpertiseProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["capability_areas"].choices = _taxonomy_choices("capability_areas")
-        self.fields["rd_stages"].choices = _taxonomy_choices("rd_stages")
-        self.fields["innovation_types"].choices = _taxonomy_choices("innovation_types")
+        for name in ("capability_areas", "rd_stages", "innovation_types"):
+            self.fields[name].choices = _taxonomy_choices(name)  # type: ignore[attr-defined]
         self.fields["capacity"].widget.attrs["max"] = 50
 
     def clean_sectors(self):
@@ -140,7 +139,7 @@ class ExpertiseProfileForm(forms.ModelForm):
         return sectors
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         low, high = data.get("trl_min"), data.get("trl_max")
         if low and high and low > high:
             self.add_error("trl_max", _("The highest level cannot be below the lowest."))
@@ -170,7 +169,7 @@ class MatchFilterForm(forms.Form):
         from ocip.taxonomy import regions
 
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [(name, name) for name in regions()]
+        self.fields["region"].choices = [(n, n) for n in regions()]  # type: ignore[attr-defined]
 
     def keep(self, match: dict) -> bool:
         data = self.cleaned_data if self.is_valid() else {}
@@ -178,6 +177,4 @@ class MatchFilterForm(forms.Form):
             return False
         if data.get("region") and match["region"] not in data["region"]:
             return False
-        if data.get("language") and not set(data["language"]) & set(match["languages"]):
-            return False
-        return True
+        return not (data.get("language") and not set(data["language"]) & set(match["languages"]))

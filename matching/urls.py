@@ -25,5 +25,7 @@ urlpatterns += [
     path("expertise/mine/", views.expertise_mine, name="expertise_mine"),
     path("expertise/<str:external_id>/", views.expertise_detail, name="expertise_detail"),
     path("expertise/<str:external_id>/edit/", views.expertise_edit, name="expertise_edit"),
-    path("institutions/<slug:slug>/expertise/new/", views.expertise_create, name="expertise_create"),
+    path(
+        "institutions/<slug:slug>/expertise/new/", views.expertise_create, name="expertise_create"
+    ),
 ]

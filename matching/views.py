@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -176,7 +178,7 @@ def match_results(request, pk):
         raise Http404
     language = request.LANGUAGE_CODE
     filters = MatchFilterForm(request.GET or None)
-    context = {
+    context: dict[str, Any] = {
         "diagnostic": diagnostic,
         "run": run,
         "runs": runs,
@@ -192,9 +194,7 @@ def match_results(request, pk):
         context |= {
             "page_obj": paginate(request, matches, per_page=MATCHES_PER_PAGE),
             "match_count": len(matches),
-            "funding": funding_view(
-                run.funding, diagnostic.questionnaire.content.by_id, language
-            ),
+            "funding": funding_view(run.funding, diagnostic.questionnaire.content.by_id, language),
             "stale": context["is_latest"] and services.match_run_is_stale(run),
             "query_string": filters_query(request),
         }
@@ -211,9 +211,12 @@ def filters_query(request) -> str:
 @login_required
 @require_http_methods(["POST"])
 def match_refresh(request, pk):
-    run = selectors.match_runs_for(request.user).filter(diagnostic_id=pk).order_by(
-        "-sequence"
-    ).first()
+    run = (
+        selectors.match_runs_for(request.user)
+        .filter(diagnostic_id=pk)
+        .order_by("-sequence")
+        .first()
+    )
     if run is None:
         raise Http404
     try:
@@ -244,8 +247,7 @@ def expertise_detail(request, external_id):
         ],
         "stages": [taxonomy.label("rd_stages", slug, language) for slug in profile.rd_stages],
         "innovation_types": [
-            taxonomy.label("innovation_types", slug, language)
-            for slug in profile.innovation_types
+            taxonomy.label("innovation_types", slug, language) for slug in profile.innovation_types
         ],
         "can_edit": selectors.can_edit_expertise(
             user=request.user, institution=profile.institution, profile=profile
@@ -297,9 +299,7 @@ def expertise_edit(request, external_id):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(
-                request, _("The profile was saved. Matches use it within a minute.")
-            )
+            messages.success(request, _("The profile was saved. Matches use it within a minute."))
             return redirect("expertise_detail", external_id=profile.external_id)
     return _profile_form_page(
         request,
@@ -324,9 +324,7 @@ def expertise_create(request, slug):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(
-                request, _("The profile was added. Matches use it within a minute.")
-            )
+            messages.success(request, _("The profile was added. Matches use it within a minute."))
             return redirect("expertise_detail", external_id=profile.external_id)
     return _profile_form_page(
         request,

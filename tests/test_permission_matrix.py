@@ -13,7 +13,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from diagnostics.models import Company, CompanyInvitation, CompanyMembership, Diagnostic
 from diagnostics.services import diagnostic_start
-from matching.models import Institution, InstitutionInvitation, InstitutionMembership
+from matching.models import (
+    ExpertiseProfile,
+    Institution,
+    InstitutionInvitation,
+    InstitutionMembership,
+)
 from ocip.accounts import invitations
 from ocip.accounts.models import User
 
@@ -44,6 +49,8 @@ API_METHOD_NOT_ALLOWED = expect(405, anon=403)
 INSTITUTION_A_PEOPLE = expect(404, anon=LOGIN, office_a=200, researcher=200, student=200, staff=200)
 INSTITUTION_A_OFFICE = expect(404, anon=LOGIN, office_a=200, researcher=403, student=403, staff=200)
 LOGGED_IN = expect(200, anon=LOGIN)
+PROFILE_A_EDITORS = expect(404, anon=LOGIN, office_a=200, staff=200)
+INSTITUTION_A_PROFILE_AUTHORS = expect(403, anon=LOGIN, office_a=200, researcher=200, staff=200)
 
 # name -> (its kwargs, or args as a list, from the test data; expected answers; also POST?)
 MATRIX = {
@@ -110,6 +117,21 @@ MATRIX = {
     "institution_invitation_revoke": (
         lambda d: {"slug": d["institution_a"].slug, "pk": d["institution_a_invitation"].pk},
         INSTITUTION_A_OFFICE,
+        True,
+    ),
+    "match_results": (lambda d: {"pk": d["submitted_a"].pk}, DIAGNOSTIC_A, False),
+    # POST-only; refused POSTs are in tests/matching/test_match_runs.py.
+    "match_refresh": (lambda d: {"pk": d["submitted_a"].pk}, expect(405, anon=LOGIN), False),
+    "expertise_mine": (lambda d: {}, LOGGED_IN, False),
+    "expertise_detail": (lambda d: {"external_id": d["profile_a"].external_id}, LOGGED_IN, False),
+    "expertise_edit": (
+        lambda d: {"external_id": d["profile_a"].external_id},
+        PROFILE_A_EDITORS,
+        True,
+    ),
+    "expertise_create": (
+        lambda d: {"slug": d["institution_a"].slug},
+        INSTITUTION_A_PROFILE_AUTHORS,
         True,
     ),
 }
@@ -181,6 +203,7 @@ class PermissionMatrixTests(TestCase):
             "institution_a": institution_a,
             "institution_a_student": InstitutionMembership.objects.get(user=users["student"]),
             "institution_a_invitation": institution_invitation,
+            "profile_a": ExpertiseProfile.objects.filter(institution=institution_a).first(),
         }
 
     def login(self, persona: str) -> None:

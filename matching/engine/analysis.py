@@ -29,10 +29,7 @@ def stop_words() -> dict[str, frozenset[str]]:
     with open(DATA_DIR / "stopwords.yaml", encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     return {
-        language: frozenset(
-            fold(str(word)) for word in raw[language]
-        )
-        for language in LANGUAGES
+        language: frozenset(fold(str(word)) for word in raw[language]) for language in LANGUAGES
     }
 
 
@@ -80,15 +77,15 @@ def _phrase_table() -> dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]:
     table: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
         language: {} for language in LANGUAGES
     }
-    for group, phrases in synonym_groups().items():
-        for language, entries in phrases.items():
+    for group, by_language in synonym_groups().items():
+        for language, entries in by_language.items():
             for phrase in entries:
                 stems = tuple(stem_all(phrase, language))
                 if stems:
                     table[language].setdefault(stems[0], []).append((stems, group))
     for by_first in table.values():
-        for entries in by_first.values():
-            entries.sort(key=lambda entry: -len(entry[0]))
+        for candidates in by_first.values():
+            candidates.sort(key=lambda entry: -len(entry[0]))
     return table
 
 

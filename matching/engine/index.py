@@ -177,10 +177,19 @@ class ProfileIndex:
         )
 
     # Persistence: arrays in an npz, names and vocabulary as JSON inside it.
-    _ARRAYS = (
-        "idf institution_of institution_kind_of region_of kind_of trl_min trl_max speaks_en "
-        "speaks_fr accepts_students capacity_left"
-    ).split()
+    _ARRAYS = [
+        "idf",
+        "institution_of",
+        "institution_kind_of",
+        "region_of",
+        "kind_of",
+        "trl_min",
+        "trl_max",
+        "speaks_en",
+        "speaks_fr",
+        "accepts_students",
+        "capacity_left",
+    ]
     _MATRICES = ("weights", "areas", "stages", "sectors")
     _LISTS = (
         "ids",

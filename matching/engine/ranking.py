@@ -90,8 +90,8 @@ def signal_values(index: ProfileIndex, query: Query, text: np.ndarray) -> dict[s
     best = float(text.max()) if len(text) else 0.0
     values["text"] = text / best if best > 0 else text
     if query.capability_areas:
-        wanted = {area: RELATED_AREA_CREDIT for area in query.related_capability_areas}
-        wanted |= {area: 1.0 for area in query.capability_areas}
+        wanted = dict.fromkeys(query.related_capability_areas, RELATED_AREA_CREDIT)
+        wanted |= dict.fromkeys(query.capability_areas, 1.0)
         overlap = index.areas @ _vector(index.area_names, wanted)
         values["capability"] = np.minimum(overlap / len(query.capability_areas), 1.0)
     if query.trl is not None:
@@ -175,8 +175,10 @@ def rank(
     text = _text_scores(index, analyzed)
     values = signal_values(index, query, text)
     total_weight = sum(weights.get(name, 0.0) for name in values)
-    score = sum(weights.get(name, 0.0) * value for name, value in values.items())
-    score = np.asarray(score, dtype=np.float32) / max(total_weight, 1e-9)
+    score = np.zeros(len(index), dtype=np.float32)
+    for name, value in values.items():
+        score += weights.get(name, 0.0) * value
+    score /= max(total_weight, 1e-9)
     full = index.capacity_left == 0
     score = np.where(full, score * FULL_CAPACITY_FACTOR, score)
     # Profiles that share no word with the challenge are not matches, however well they fit.
@@ -227,9 +229,7 @@ def _signals(
         "capability": {
             "areas": [
                 name
-                for name, column in zip(
-                    index.area_names, range(len(index.area_names)), strict=True
-                )
+                for name, column in zip(index.area_names, range(len(index.area_names)), strict=True)
                 if index.areas[position, column]
                 and (name in query.capability_areas or name in query.related_capability_areas)
             ]

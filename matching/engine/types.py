@@ -65,7 +65,9 @@ class Query:
 class Signal:
     """One factor of a match's score, with what it rests on (for the "why")."""
 
-    name: str  # text | capability | trl | rd_stage | sector | language | students | region | capacity
+    name: (
+        str  # text | capability | trl | rd_stage | sector | language | students | region | capacity
+    )
     value: float  # 0..1
     weight: float
     detail: dict[str, Any] = field(default_factory=dict)

@@ -58,7 +58,9 @@ class Command(BaseCommand):
             f"{len(labelled)} labelled challenges of {len(rows)}; {len(profiles)} profiles."
         )
         header = f"{'challenge':<12}" + "".join(
-            f"{name + ' ' + measure:>16}" for name in systems for measure in ("nDCG@10", "R@10", "MRR")
+            f"{name + ' ' + measure:>16}"
+            for name in systems
+            for measure in ("nDCG@10", "R@10", "MRR")
         )
         self.stdout.write(header)
         totals = {name: [0.0, 0.0, 0.0] for name in systems}
@@ -114,15 +116,22 @@ class Command(BaseCommand):
         from rank_bm25 import BM25Okapi
 
         corpus = [
-            [t for t in analyze(profile_text(p), document_language(p.summary, p.languages))
-             if not t.startswith("~")]
+            [
+                t
+                for t in analyze(profile_text(p), document_language(p.summary, p.languages))
+                if not t.startswith("~")
+            ]
             for p in profiles
         ]
         bm25 = BM25Okapi(corpus)
         ranked = {}
         for row in rows:
-            query = query_from_needs(challenge_needs({k: v for k, v in row.items() if k != "relevance"}))
-            tokens = [t for t in analyze(query.text, query_language(query)) if not t.startswith("~")]
+            query = query_from_needs(
+                challenge_needs({k: v for k, v in row.items() if k != "relevance"})
+            )
+            tokens = [
+                t for t in analyze(query.text, query_language(query)) if not t.startswith("~")
+            ]
             scores = bm25.get_scores(tokens)
             order = sorted(range(len(profiles)), key=lambda i: -scores[i])[:RANKING_SIZE]
             ranked[row["id"]] = [profiles[i].id for i in order]
