@@ -16,7 +16,6 @@ from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 
 from . import questionnaire, scoring
-from .signals import diagnostic_submitted
 from .answers import stored_step_form
 from .models import (
     Company,
@@ -27,6 +26,7 @@ from .models import (
     Questionnaire,
 )
 from .selectors import company_membership
+from .signals import diagnostic_submitted
 
 logger = logging.getLogger(__name__)
 
