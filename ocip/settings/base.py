@@ -180,6 +180,9 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
+ELASTICSEARCH_PROFILES_INDEX = env("ELASTICSEARCH_PROFILES_INDEX", default="ocip-profiles")
+# How often each process looks for a newer stored matching index (seconds).
+MATCHING_INDEX_CHECK_SECONDS = env.int("MATCHING_INDEX_CHECK_SECONDS", default=5)
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
@@ -229,6 +232,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    # Profile edits enqueue a rebuild themselves; this catches edits made any other way.
+    "matching-index-refresh": {
+        "task": "matching.tasks.matching_index_rebuild",
+        "schedule": 60,
+        "options": {"expires": 50},
+    },
     "mail-requeue-stale": {
         "task": "ocip.mail.tasks.outbox_requeue_pending",
         "schedule": 5 * 60,
