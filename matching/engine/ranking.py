@@ -9,6 +9,7 @@ then spread across institutions, and units with no capacity left are ranked lowe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,10 +38,12 @@ TRL_STEP_PENALTY = 0.34  # per level between the profile's range and the project
 TRL_AHEAD = 2  # the project's next steps: its TRL and two levels up
 
 
-@dataclass(frozen=True)
+@dataclass
 class AnalyzedQuery:
     weights: dict[int, float]  # column → weight
     surface: dict[str, str]  # token → the words of the challenge it came from
+    tokens: dict[int, str]  # column → token
+    rows: Any = None  # the query's columns of the index, read row by row for explanations
 
 
 def query_language(query: Query) -> str:
@@ -64,20 +67,27 @@ def analyze_query(query: Query, index: ProfileIndex) -> AnalyzedQuery:
             phrases = group.get(language) or group.get("en") or [token]
             surface.setdefault(token, phrases[0])
     counts: dict[int, float] = {}
+    columns: dict[int, str] = {}
     for token in tokens:
         column = index.vocabulary.get(token)
         if column is not None:
             counts[column] = counts.get(column, 0.0) + 1.0
+            columns[column] = token
     weights = {column: 1.0 + float(np.log(count)) for column, count in counts.items()}
-    return AnalyzedQuery(weights=weights, surface=surface)
+    return AnalyzedQuery(weights=weights, surface=surface, tokens=columns)
 
 
 def _text_scores(index: ProfileIndex, analyzed: AnalyzedQuery) -> np.ndarray:
     if not analyzed.weights:
         return np.zeros(len(index), dtype=np.float32)
-    columns = np.fromiter(analyzed.weights, dtype=np.int64)
     values = np.fromiter(analyzed.weights.values(), dtype=np.float32)
-    return np.asarray(index.weights[:, columns] @ values).ravel()
+    return np.asarray(_query_columns(index, analyzed) @ values).ravel()
+
+
+def _query_columns(index: ProfileIndex, analyzed: AnalyzedQuery):
+    """The profiles × query terms part of the index, rows quick to read (for the "why")."""
+    columns = np.fromiter(analyzed.weights, dtype=np.int64)
+    return index.weights[:, columns].tocsr()
 
 
 def _vector(names: list[str], wanted: dict[str, float]) -> np.ndarray:
@@ -201,10 +211,11 @@ def rank(
 
 def _matched_terms(index: ProfileIndex, analyzed: AnalyzedQuery, position: int) -> list[str]:
     columns = list(analyzed.weights)
-    row = index.weights[position, columns].toarray().ravel() if columns else np.array([])
-    reverse = {column: token for token, column in index.vocabulary.items() if column in columns}
+    if analyzed.rows is None:
+        analyzed.rows = _query_columns(index, analyzed) if columns else None
+    row = analyzed.rows[position].toarray().ravel() if columns else np.array([])
     hits = sorted(
-        (float(row[i]) * analyzed.weights[column], reverse[column])
+        (float(row[i]) * analyzed.weights[column], analyzed.tokens[column])
         for i, column in enumerate(columns)
         if row[i] > 0
     )

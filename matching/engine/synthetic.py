@@ -805,10 +805,22 @@ def _pick_areas(rng: random.Random, pools: _Pools, most: int) -> tuple[str, ...]
 
 
 def _area_pool(pools: _Pools, table: dict, areas: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    if len(areas) == 1:
+        return table[(areas[0], lang)]
     out: list[str] = []
     for area in areas:
         out.extend(table[(area, lang)])
     return tuple(out)
+
+
+def _distinct(rng: random.Random, pool: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """`count` different items of `pool` (which may repeat some), fewer if it has fewer."""
+    picked = dict.fromkeys(rng.sample(pool, min(count, len(pool))))
+    for _attempt in range(50):
+        if len(picked) >= count:
+            break
+        picked[rng.choice(pool)] = None
+    return tuple(picked)
 
 
 @cache
@@ -857,7 +869,7 @@ def _profile(rng: random.Random, pools: _Pools, number: int) -> Profile:
         *SUMMARY_WORDS,
         real_share=0.4,
     )
-    keywords = tuple(rng.sample(phrases, min(rng.randint(5, 8), len(phrases))))
+    keywords = _distinct(rng, phrases, rng.randint(5, 8))
 
     sectors: list[str] = []
     for area in areas:

@@ -180,7 +180,6 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
-ELASTICSEARCH_PROFILES_INDEX = env("ELASTICSEARCH_PROFILES_INDEX", default="ocip-profiles")
 # How often each process looks for a newer stored matching index (seconds).
 MATCHING_INDEX_CHECK_SECONDS = env.int("MATCHING_INDEX_CHECK_SECONDS", default=5)
 if ELASTICSEARCH_URL:
