@@ -43,7 +43,9 @@ class AnalyzedQuery:
     weights: dict[int, float]  # column → weight
     surface: dict[str, str]  # token → the words of the challenge it came from
     tokens: dict[int, str]  # column → token
-    rows: Any = None  # the query's columns of the index, read row by row for explanations
+    # The profiles × query terms part of the index, set by the text scoring and read again,
+    # row by row, for the "why" of each match.
+    rows: Any = None
 
 
 def query_language(query: Query) -> str:
@@ -80,14 +82,10 @@ def analyze_query(query: Query, index: ProfileIndex) -> AnalyzedQuery:
 def _text_scores(index: ProfileIndex, analyzed: AnalyzedQuery) -> np.ndarray:
     if not analyzed.weights:
         return np.zeros(len(index), dtype=np.float32)
-    values = np.fromiter(analyzed.weights.values(), dtype=np.float32)
-    return np.asarray(_query_columns(index, analyzed) @ values).ravel()
-
-
-def _query_columns(index: ProfileIndex, analyzed: AnalyzedQuery):
-    """The profiles × query terms part of the index, rows quick to read (for the "why")."""
     columns = np.fromiter(analyzed.weights, dtype=np.int64)
-    return index.weights[:, columns].tocsr()
+    analyzed.rows = index.weights[:, columns].tocsr()  # CSR: its rows are quick to read
+    values = np.fromiter(analyzed.weights.values(), dtype=np.float32)
+    return np.asarray(analyzed.rows @ values).ravel()
 
 
 def _vector(names: list[str], wanted: dict[str, float]) -> np.ndarray:
@@ -209,10 +207,8 @@ def rank(
     ]
 
 
-def _matched_terms(index: ProfileIndex, analyzed: AnalyzedQuery, position: int) -> list[str]:
+def _matched_terms(analyzed: AnalyzedQuery, position: int) -> list[str]:
     columns = list(analyzed.weights)
-    if analyzed.rows is None:
-        analyzed.rows = _query_columns(index, analyzed) if columns else None
     row = analyzed.rows[position].toarray().ravel() if columns else np.array([])
     hits = sorted(
         (float(row[i]) * analyzed.weights[column], analyzed.tokens[column])
@@ -236,7 +232,7 @@ def _signals(
     position: int,
 ) -> tuple[Signal, ...]:
     details: dict[str, dict] = {
-        "text": {"terms": _matched_terms(index, analyzed, position)},
+        "text": {"terms": _matched_terms(analyzed, position)},
         "capability": {
             "areas": [
                 name
