@@ -141,6 +141,10 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
     return reasons
 
 
+def with_reasons(matches: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    return [{**match, "reasons": match_reasons(match, language)} for match in matches]
+
+
 def funding_view(funding: dict[str, Any], questions: dict, language: str) -> dict[str, Any]:
     """The stored funding assessment with its codes turned into sentences."""
     names = {program["slug"]: program["name"] for program in funding.get("programs", [])}

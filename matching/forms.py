@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocip.accounts.forms import InvitationForm
 
-from .models import Institution, InstitutionMembership
+from .models import ExpertiseProfile, Institution, InstitutionMembership
 
 
 class InstitutionForm(forms.ModelForm):
@@ -94,29 +94,8 @@ class ExpertiseProfileForm(forms.ModelForm):
     )
 
     class Meta:
-        from .models import ExpertiseProfile
-
         model = ExpertiseProfile
-        fields = [
-            "kind",
-            "name",
-            "title",
-            "summary",
-            "keywords",
-            "capability_areas",
-            "sectors",
-            "trl_min",
-            "trl_max",
-            "rd_stages",
-            "innovation_types",
-            "equipment",
-            "accepts_students",
-            "student_levels",
-            "languages",
-            "capacity",
-            "past_projects",
-            "is_active",
-        ]
+        fields = list(ExpertiseProfile.EDITABLE_FIELDS)
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
             "trl_min": forms.Select(choices=TRL_CHOICES),

@@ -149,6 +149,28 @@ class ExpertiseProfile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    # What research offices and researchers edit (and what expertise.jsonl provides).
+    EDITABLE_FIELDS = (
+        "kind",
+        "name",
+        "title",
+        "summary",
+        "keywords",
+        "capability_areas",
+        "sectors",
+        "trl_min",
+        "trl_max",
+        "rd_stages",
+        "innovation_types",
+        "equipment",
+        "accepts_students",
+        "student_levels",
+        "languages",
+        "capacity",
+        "past_projects",
+        "is_active",
+    )
+
     class Meta:
         verbose_name = _("expertise profile")
         verbose_name_plural = _("expertise profiles")

@@ -134,3 +134,7 @@ def match_runs_for(user) -> QuerySet[MatchRun]:
     from diagnostics.selectors import diagnostics_for
 
     return MatchRun.objects.filter(diagnostic__in=diagnostics_for(user))
+
+
+def latest_match_run(*, user, diagnostic_id: int) -> MatchRun | None:
+    return match_runs_for(user).filter(diagnostic_id=diagnostic_id).order_by("-sequence").first()

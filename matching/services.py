@@ -128,27 +128,6 @@ def institutions_load_catalogue() -> int:
 
 # --- Expertise profiles and funding programs ------------------------------------------------
 
-PROFILE_FIELDS = (
-    "kind",
-    "name",
-    "title",
-    "summary",
-    "keywords",
-    "capability_areas",
-    "sectors",
-    "trl_min",
-    "trl_max",
-    "rd_stages",
-    "innovation_types",
-    "equipment",
-    "accepts_students",
-    "student_levels",
-    "languages",
-    "capacity",
-    "past_projects",
-    "is_active",
-)
-
 
 def _index_changed() -> None:
     """Rebuild the matching index once the change is committed (a no-op if current)."""
@@ -163,7 +142,7 @@ def expertise_load_catalogue() -> int:
     institutions = {institution.slug: institution for institution in Institution.objects.all()}
     rows = read_expertise()
     for row in rows:
-        fields = {name: row.get(name) for name in PROFILE_FIELDS if name in row}
+        fields = {name: row.get(name) for name in ExpertiseProfile.EDITABLE_FIELDS if name in row}
         ExpertiseProfile.objects.update_or_create(
             external_id=row["id"],
             defaults={**fields, "institution": institutions[row["institution"]]},
@@ -195,7 +174,7 @@ def _require_profile_editor(actor, *, institution: Institution, profile=None) ->
 
 
 def _save_profile(profile: ExpertiseProfile, changes: dict) -> ExpertiseProfile:
-    unknown = set(changes) - set(PROFILE_FIELDS) - {"owner"}
+    unknown = set(changes) - set(ExpertiseProfile.EDITABLE_FIELDS) - {"owner"}
     if unknown:
         raise ValueError(f"Not expertise profile fields: {sorted(unknown)}")
     for field, value in changes.items():

@@ -16,9 +16,9 @@ from ocip.accounts.views import add_service_error, confirm_page, form_page
 from ocip.pagination import paginate
 
 from . import selectors, services
-from .explain import funding_view, match_reasons
+from .explain import funding_view, with_reasons
 from .forms import ExpertiseProfileForm, InstitutionForm, InstitutionInvitationForm, MatchFilterForm
-from .models import Institution, InstitutionMembership
+from .models import ExpertiseProfile, Institution, InstitutionMembership
 
 
 def _institution(request, slug):
@@ -170,8 +170,9 @@ def match_results(request, pk):
     )
     if diagnostic.is_draft:
         raise Http404
-    runs = list(selectors.match_runs_for(request.user).filter(diagnostic=diagnostic))
-    runs.sort(key=lambda run: -run.sequence)
+    runs = list(
+        selectors.match_runs_for(request.user).filter(diagnostic=diagnostic).order_by("-sequence")
+    )
     wanted = request.GET.get("run")
     run = next((r for r in runs if str(r.sequence) == wanted), runs[0] if runs else None)
     if wanted and (run is None or str(run.sequence) != wanted):
@@ -187,12 +188,14 @@ def match_results(request, pk):
     }
     if run is not None:
         matches = [
-            {**match, "rank": position, "reasons": match_reasons(match, language)}
+            {**match, "rank": position}
             for position, match in enumerate(run.matches, start=1)
             if filters.keep(match)
         ]
+        page = paginate(request, matches, per_page=MATCHES_PER_PAGE)
+        page.object_list = with_reasons(list(page.object_list), language)  # this page only
         context |= {
-            "page_obj": paginate(request, matches, per_page=MATCHES_PER_PAGE),
+            "page_obj": page,
             "match_count": len(matches),
             "funding": funding_view(run.funding, diagnostic.questionnaire.content.by_id, language),
             "stale": context["is_latest"] and services.match_run_is_stale(run),
@@ -211,12 +214,7 @@ def filters_query(request) -> str:
 @login_required
 @require_http_methods(["POST"])
 def match_refresh(request, pk):
-    run = (
-        selectors.match_runs_for(request.user)
-        .filter(diagnostic_id=pk)
-        .order_by("-sequence")
-        .first()
-    )
+    run = selectors.latest_match_run(user=request.user, diagnostic_id=pk)
     if run is None:
         raise Http404
     try:
@@ -335,4 +333,4 @@ def expertise_create(request, slug):
 
 
 def _profile_changes(form) -> dict:
-    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+    return {name: form.cleaned_data[name] for name in ExpertiseProfile.EDITABLE_FIELDS}

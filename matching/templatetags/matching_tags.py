@@ -1,7 +1,7 @@
 from django import template
 
-from matching.explain import match_reasons
-from matching.selectors import match_runs_for
+from matching.explain import with_reasons
+from matching.selectors import latest_match_run
 
 register = template.Library()
 TOP = 10
@@ -11,11 +11,11 @@ TOP = 10
 def top_matches(context, diagnostic):
     """The ten best matches of the diagnostic's latest run, for its results page."""
     request = context["request"]
-    run = match_runs_for(request.user).filter(diagnostic=diagnostic).order_by("-sequence").first()
+    run = latest_match_run(user=request.user, diagnostic_id=diagnostic.pk)
     matches = []
     if run is not None:
-        matches = [
-            {**match, "rank": position, "reasons": match_reasons(match, request.LANGUAGE_CODE)}
-            for position, match in enumerate(run.matches[:TOP], start=1)
+        ranked = [
+            {**match, "rank": position} for position, match in enumerate(run.matches[:TOP], 1)
         ]
+        matches = with_reasons(ranked, request.LANGUAGE_CODE)
     return {"diagnostic": diagnostic, "run": run, "matches": matches}
