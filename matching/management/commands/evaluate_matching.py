@@ -13,10 +13,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from matching.engine import metrics
-from matching.engine.analysis import analyze, document_language
+from matching.engine.analysis import CONCEPT_PREFIX, analyze, document_language
 from matching.engine.index import ProfileIndex, profile_text
 from matching.engine.needs import query_from_needs
 from matching.engine.ranking import query_language, rank
+from matching.engine.types import Query
 from matching.evaluation import challenge_needs
 from matching.search import active_profiles, engine_profile
 
@@ -39,10 +40,14 @@ class Command(BaseCommand):
         if not profiles:
             raise CommandError("No expertise profiles: run `manage.py load_catalogue` first.")
         index = ProfileIndex.build(profiles)
-        engine = {row["id"]: self._rank(index, row) for row in rows}
+        queries = {row["id"]: self._query(row) for row in rows}
+        engine = {
+            cid: [match.profile_id for match in rank(index, query, limit=RANKING_SIZE)]
+            for cid, query in queries.items()
+        }
         systems = {"engine": engine}
         if baseline:
-            systems["bm25"] = self._bm25(index, profiles, rows)
+            systems["bm25"] = self._bm25(profiles, queries)
         if rankings:
             with open(rankings, "w", encoding="utf-8") as out:
                 for row in rows:
@@ -104,14 +109,13 @@ class Command(BaseCommand):
         return rows
 
     @staticmethod
-    def _rank(index: ProfileIndex, row: dict) -> list[str]:
+    def _query(row: dict) -> Query:
         # Only the challenge's own fields reach the engine: never its labels.
         unlabelled = {key: value for key, value in row.items() if key != "relevance"}
-        query = query_from_needs(challenge_needs(unlabelled))
-        return [match.profile_id for match in rank(index, query, limit=max(RANKING_SIZE, 10))]
+        return query_from_needs(challenge_needs(unlabelled))
 
     @staticmethod
-    def _bm25(index: ProfileIndex, profiles, rows) -> dict[str, list[str]]:
+    def _bm25(profiles, queries: dict[str, Query]) -> dict[str, list[str]]:
         """Plain BM25 (rank_bm25's Okapi) on the same tokens: no synonyms, no structure."""
         from rank_bm25 import BM25Okapi
 
@@ -119,20 +123,19 @@ class Command(BaseCommand):
             [
                 t
                 for t in analyze(profile_text(p), document_language(p.summary, p.languages))
-                if not t.startswith("~")
+                if not t.startswith(CONCEPT_PREFIX)
             ]
             for p in profiles
         ]
         bm25 = BM25Okapi(corpus)
         ranked = {}
-        for row in rows:
-            query = query_from_needs(
-                challenge_needs({k: v for k, v in row.items() if k != "relevance"})
-            )
+        for cid, query in queries.items():
             tokens = [
-                t for t in analyze(query.text, query_language(query)) if not t.startswith("~")
+                t
+                for t in analyze(query.text, query_language(query))
+                if not t.startswith(CONCEPT_PREFIX)
             ]
             scores = bm25.get_scores(tokens)
             order = sorted(range(len(profiles)), key=lambda i: -scores[i])[:RANKING_SIZE]
-            ranked[row["id"]] = [profiles[i].id for i in order]
+            ranked[cid] = [profiles[i].id for i in order]
         return ranked

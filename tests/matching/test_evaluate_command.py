@@ -1,0 +1,46 @@
+"""evaluate_matching: scores with labels, rankings without them, clear errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+DEV_SET = "tests/data/challenges_dev.jsonl"
+
+
+def test_scores_every_challenge_and_the_baseline(catalogue, tmp_path, capsys):
+    rankings = tmp_path / "rankings.jsonl"
+    call_command("evaluate_matching", challenges=DEV_SET, baseline="bm25", rankings=str(rankings))
+    out = capsys.readouterr().out
+    overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
+    scores = [float(value) for value in overall[1:]]
+    assert len(scores) == 6  # engine and BM25: nDCG@10, recall@10, MRR
+    assert all(0 <= score <= 1 for score in scores)
+    lines = [json.loads(line) for line in rankings.read_text().splitlines()]
+    assert len(lines) == 35
+    assert all(len(line["ranking"]) == 10 for line in lines)
+
+
+def test_challenges_without_labels_get_rankings_and_a_notice(catalogue, tmp_path, capsys):
+    source = tmp_path / "held_out.jsonl"
+    row = json.loads(Path(DEV_SET).read_text(encoding="utf-8").splitlines()[0])
+    source.write_text(json.dumps({**row, "relevance": {}}) + "\n")
+    rankings = tmp_path / "out.jsonl"
+    call_command("evaluate_matching", challenges=str(source), rankings=str(rankings))
+    assert "no relevance labels were given" in capsys.readouterr().out
+    assert json.loads(rankings.read_text())["id"] == row["id"]
+
+
+def test_bad_files_are_refused(catalogue, tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("evaluate_matching", challenges=str(tmp_path / "missing.jsonl"))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n")
+    with pytest.raises(CommandError, match="not JSON"):
+        call_command("evaluate_matching", challenges=str(broken))
+
+
+def test_without_profiles_it_says_what_to_run(db, tmp_path):
+    with pytest.raises(CommandError, match="load_catalogue"):
+        call_command("evaluate_matching", challenges=DEV_SET)
