@@ -124,15 +124,17 @@ def analyze(text: str, language: str | None) -> list[str]:
     and the reverse; the other language's short one-word phrases are skipped.
     """
     language = language if language in LANGUAGES else (detect_language(text) or "en")
-    stop = stop_words()
-    stems = stem_all(text, language)
+    stop = stop_words()[language]
+    text_words = words(text)  # lower case already: only non-ASCII words need folding
+    stems = [stem(word, language) for word in text_words]
     tokens = [
         token
-        for word, token in zip(words(text), stems, strict=True)
-        if fold(word) not in stop[language] and len(token) > 1
+        for word, token in zip(text_words, stems, strict=True)
+        if (word if word.isascii() else fold(word)) not in stop and len(token) > 1
     ]
     found = concepts(stems, language)
     for other in LANGUAGES:
         if other != language:
-            found += concepts(stem_all(text, other), other, foreign=True)
+            other_stems = [stem(word, other) for word in text_words]
+            found += concepts(other_stems, other, foreign=True)
     return tokens + [CONCEPT_PREFIX + group for group in found]
