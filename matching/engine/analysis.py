@@ -27,10 +27,9 @@ MIN_FOREIGN_STEM = 5
 @cache
 def stop_words() -> dict[str, frozenset[str]]:
     with open(DATA_DIR / "stopwords.yaml", encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
-    return {
-        language: frozenset(fold(str(word)) for word in raw[language]) for language in LANGUAGES
-    }
+        # Every word as text: YAML would read "no", "on" and "off" as booleans.
+        raw = yaml.load(handle, Loader=yaml.BaseLoader)  # noqa: S506 (it builds only str)
+    return {language: frozenset(fold(word) for word in raw[language]) for language in LANGUAGES}
 
 
 @cache
