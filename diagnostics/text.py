@@ -1,7 +1,8 @@
 """Reading a challenge written in English or French: language, words, capability areas.
 
-Pure Python (no Django). Words are lower-cased, stemmed with Snowball for their language and then
-stripped of accents, so "données", "Donnees" and "donnée" meet, as do "forecasting" and "forecast".
+Pure Python (no Django). Words are lower-cased, stripped of accents and then stemmed with
+Snowball for their language (in that order, or "données" and "donnees" would stem apart), so
+"données", "Donnees" and "donnée" meet, as do "forecasting" and "forecast".
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def _stemmer(language: str):
 
 
 def stems(text: str, language: str) -> list[str]:
-    return [fold(stem) for stem in _stemmer(language).stemWords(words(text))]
+    return _stemmer(language).stemWords([fold(word) for word in words(text)])
 
 
 @dataclass(frozen=True)

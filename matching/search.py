@@ -4,6 +4,9 @@ The in-process backend (default) ranks with `matching.engine` over an index that
 rebuilds when profiles change and stores in the database (`MatchingIndex`); every web and
 worker process checks for a newer stored index every few seconds and loads it, so an edit
 reaches every process's rankings without a restart.
+
+With ELASTICSEARCH_URL set, `matching.engine.es` indexes and ranks the profiles in Elasticsearch
+instead (the same task rebuilds its index under an alias), with the same signals and reasons.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from functools import cache
 from typing import Protocol
 
 from django.conf import settings
@@ -65,21 +69,12 @@ def profiles_checksum() -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def index_rebuild(*, force: bool = False) -> MatchingIndex:
-    """Build and store the index of the active profiles, unless the latest one is current."""
+def index_rebuild(*, force: bool = False) -> None:
+    """Index the active profiles in the configured backend, unless its index is current."""
+    engine = backend()
     checksum = profiles_checksum()
-    latest = MatchingIndex.objects.defer("data").first()
-    if latest and latest.checksum == checksum and not force:
-        return latest
-    profiles = [engine_profile(profile) for profile in active_profiles()]
-    index = ProfileIndex.build(profiles, version=checksum)
-    with transaction.atomic():
-        stored = MatchingIndex.objects.create(
-            checksum=checksum, profile_count=len(profiles), data=index.to_bytes()
-        )
-        old = MatchingIndex.objects.values_list("pk", flat=True)[KEEP_INDEXES:]
-        MatchingIndex.objects.filter(pk__in=list(old)).delete()
-    return stored
+    if force or engine.checksum() != checksum:
+        engine.rebuild([engine_profile(p) for p in active_profiles()], version=checksum)
 
 
 class Backend(Protocol):
@@ -87,9 +82,15 @@ class Backend(Protocol):
 
     def rank(self, query: Query, *, limit: int) -> list[Match]: ...
 
-    def checksum(self) -> str: ...
+    def checksum(self) -> str:
+        """The `profiles_checksum` of the profiles it ranks ("" before any index)."""
+        ...
 
     def size(self) -> int: ...
+
+    def rebuild(self, profiles: list[Profile], *, version: str) -> int:
+        """Index `profiles` as version `version`; returns how many were indexed."""
+        ...
 
 
 class InProcessBackend:
@@ -106,8 +107,11 @@ class InProcessBackend:
             return cls._loaded[1]
         with cls._lock:
             latest = MatchingIndex.objects.values_list("pk", flat=True).first()
-            if latest is None:
-                latest = index_rebuild().pk
+            if latest is None:  # the first request of a new deployment
+                checksum = profiles_checksum()
+                profiles = [engine_profile(p) for p in active_profiles()]
+                self.rebuild(profiles, version=checksum)
+                return cls._loaded[1]  # type: ignore[index]
             if cls._loaded is None or cls._loaded[0] != latest:
                 blob = MatchingIndex.objects.values_list("data", flat=True).get(pk=latest)
                 cls._loaded = (latest, ProfileIndex.from_bytes(bytes(blob)))
@@ -129,8 +133,35 @@ class InProcessBackend:
     def size(self) -> int:
         return len(self.index())
 
+    def rebuild(self, profiles: list[Profile], *, version: str) -> int:
+        """Build and store the index; this process uses it at once, the others within
+        MATCHING_INDEX_CHECK_SECONDS."""
+        index = ProfileIndex.build(profiles, version=version)
+        with transaction.atomic():
+            stored = MatchingIndex.objects.create(
+                checksum=version, profile_count=len(profiles), data=index.to_bytes()
+            )
+            old = MatchingIndex.objects.values_list("pk", flat=True)[KEEP_INDEXES:]
+            MatchingIndex.objects.filter(pk__in=list(old)).delete()
+        cls = type(self)
+        cls._loaded, cls._checked_at = (stored.pk, index), time.monotonic()
+        return len(profiles)
+
+
+@cache
+def _elasticsearch_backend(url: str, index_name: str) -> Backend:
+    from elasticsearch import Elasticsearch
+
+    from .engine.es import ElasticsearchBackend
+
+    client = Elasticsearch(url, request_timeout=settings.MATCHING_ELASTICSEARCH_TIMEOUT)
+    return ElasticsearchBackend(client, index_name)
+
 
 def backend() -> Backend:
-    # The Elasticsearch backend is not wired in yet (work in progress on the Matching issue):
-    # matching uses the in-process index even when ELASTICSEARCH_URL is set.
+    """Elasticsearch when ELASTICSEARCH_URL is set, the in-process index otherwise."""
+    if settings.ELASTICSEARCH_URL:
+        return _elasticsearch_backend(
+            settings.ELASTICSEARCH_URL, settings.MATCHING_ELASTICSEARCH_INDEX
+        )
     return InProcessBackend()

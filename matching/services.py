@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from ocip.accounts.mfa import require_mfa
 from ocip.api import ConflictError
 
 from .catalogue import read_expertise, read_funding_programs, read_institutions
+from .engine.types import SearchUnavailable
 from .models import (
     ExpertiseProfile,
     FundingProgram,
@@ -23,6 +25,8 @@ from .models import (
     MatchRun,
 )
 from .selectors import can_edit_expertise, can_manage_institution, match_runs_for
+
+logger = logging.getLogger(__name__)
 
 INSTITUTION_PROFILE_FIELDS = ("website", "research_office_email", "description", "languages")
 
@@ -265,10 +269,14 @@ def _compute_run(diagnostic) -> dict:
     }
     if not words(query.text):
         return fields | {"status": MatchRun.Status.FAILED, "error": "no_text"}
-    fields |= {"index_checksum": engine.checksum(), "profile_count": engine.size()}
-    if not fields["profile_count"]:
-        return fields | {"status": MatchRun.Status.FAILED, "error": "no_profiles"}
-    matches = engine.rank(query, limit=MATCH_RUN_SIZE)
+    try:
+        fields |= {"index_checksum": engine.checksum(), "profile_count": engine.size()}
+        if not fields["profile_count"]:
+            return fields | {"status": MatchRun.Status.FAILED, "error": "no_profiles"}
+        matches = engine.rank(query, limit=MATCH_RUN_SIZE)
+    except SearchUnavailable:
+        logger.exception("Matching backend %s did not answer", engine.name)
+        return fields | {"status": MatchRun.Status.FAILED, "error": "unavailable"}
     profiles = ExpertiseProfile.objects.select_related("institution").in_bulk(
         [match.profile_id for match in matches], field_name="external_id"
     )
@@ -298,9 +306,9 @@ def match_run_for_diagnostic(*, diagnostic_id: int) -> MatchRun | None:
 
 def match_run_is_stale(run: MatchRun) -> bool:
     """True when profiles changed since the run (or it failed), so a refresh may differ."""
-    from .search import backend
+    from .search import profiles_checksum
 
-    return run.status == MatchRun.Status.FAILED or run.index_checksum != backend().checksum()
+    return run.status == MatchRun.Status.FAILED or run.index_checksum != profiles_checksum()
 
 
 def match_run_refresh(*, actor, run: MatchRun) -> MatchRun:

@@ -1,7 +1,7 @@
 """Text analysis for ranking: English and French words to comparable tokens.
 
-Words are lower-cased, stripped of stop words, stemmed with Snowball for their language and
-folded (accents removed), reusing the diagnostic's reading of text. A domain synonym list
+Words are lower-cased, stripped of stop words, folded (accents removed) and stemmed with
+Snowball for their language, reusing the diagnostic's reading of text. A domain synonym list
 (data/synonyms.yaml) adds one concept token ("~machine-vision") wherever any of a group's
 phrases occurs, in either language: that is what lets a French challenge meet an English
 profile on its topic, and "computer vision" meet "machine vision".
@@ -46,7 +46,8 @@ def stem(word: str, language: str) -> str:
     key = (word, language)
     found = _stem_cache.get(key)
     if found is None:
-        found = fold(_stemmer(language).stemWord(word))
+        # Folded first: stemming "données" and "donnees" must give the same stem.
+        found = _stemmer(language).stemWord(fold(word))
         if len(_stem_cache) < 500_000:  # bounded: synthetic corpora invent words
             _stem_cache[key] = found
     return found

@@ -15,7 +15,7 @@ import numpy as np
 
 from diagnostics.text import LANGUAGES, detect_language, fold, words
 
-from .analysis import CONCEPT_PREFIX, analyze, stem, stop_words, synonym_groups
+from .analysis import CONCEPT_PREFIX, analyze, stem, stem_all, stop_words, synonym_groups
 from .index import ProfileIndex, naics_codes
 from .types import Match, Query, Signal
 
@@ -63,11 +63,16 @@ def analyze_query(query: Query, index: ProfileIndex) -> AnalyzedQuery:
         if fold(word) not in stop:
             surface.setdefault(stem(word, language), word)
     groups = synonym_groups()
+    written = {code: f" {' '.join(stem_all(query.text, code))} " for code in LANGUAGES}
     for token in tokens:
-        if token.startswith(CONCEPT_PREFIX):
+        if token.startswith(CONCEPT_PREFIX) and token not in surface:
             group = groups.get(token[len(CONCEPT_PREFIX) :], {})
-            phrases = group.get(language) or group.get("en") or [token]
-            surface.setdefault(token, phrases[0])
+            phrases = [
+                (code, phrase) for code in (language, *LANGUAGES) for phrase in group.get(code, [])
+            ]
+            # The group's phrase that the challenge used, or failing that its first phrase.
+            used = [p for code, p in phrases if f" {' '.join(stem_all(p, code))} " in written[code]]
+            surface[token] = (used or [p for _, p in phrases] or [token])[0]
     counts: dict[int, float] = {}
     columns: dict[int, str] = {}
     for token in tokens:
@@ -148,8 +153,13 @@ def _filter_mask(index: ProfileIndex, query: Query) -> np.ndarray:
     return mask
 
 
-def diversify(order: np.ndarray, institution_of: np.ndarray, top: int = TOP) -> np.ndarray:
-    """The same order, except that no institution has more than MAX_PER_INSTITUTION of the
+def diversify(
+    order: np.ndarray,
+    institution_of: np.ndarray,
+    top: int = TOP,
+    max_per_institution: int = MAX_PER_INSTITUTION,
+) -> np.ndarray:
+    """The same order, except that no institution has more than `max_per_institution` of the
     first `top`; the profiles moved down keep their order right after them."""
     head: list[int] = []
     deferred: list[int] = []
@@ -158,7 +168,7 @@ def diversify(order: np.ndarray, institution_of: np.ndarray, top: int = TOP) -> 
         if len(head) >= top:
             break
         institution = int(institution_of[position])
-        if per_institution.get(institution, 0) >= MAX_PER_INSTITUTION:
+        if per_institution.get(institution, 0) >= max_per_institution:
             deferred.append(position)
             continue
         per_institution[institution] = per_institution.get(institution, 0) + 1

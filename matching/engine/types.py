@@ -83,3 +83,7 @@ class Match:
     score: float
     signals: tuple[Signal, ...]
     rank: int = 0
+
+
+class SearchUnavailable(Exception):
+    """The search engine behind a backend did not answer (a match run records it as failed)."""
