@@ -9,7 +9,7 @@ profile on its topic, and "computer vision" meet "machine vision".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -39,22 +39,58 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(LANGUAGES[language])
 
 
-_stem_cache: dict[tuple[str, str], str] = {}
+# Caches of every word seen, read a whole text at a time (a dictionary lookup per word).
+CACHE_SIZE = 500_000  # words per cache: bounded, synthetic corpora invent words
+_stems: dict[str, dict[str, str]] = {language: {} for language in LANGUAGES}
+# {(language, its stop words): {word: its token, or "" for a stop word or a one-letter stem}}
+_tokens: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
+
+
+def _cached(
+    known: dict[str, str], text_words: list[str], compute: Callable[[list[str]], list[str]]
+) -> list[str]:
+    """known[word] for each of `text_words`, the words not seen yet computed all at once."""
+    try:
+        return list(map(known.__getitem__, text_words))
+    except KeyError:
+        if len(known) >= CACHE_SIZE:
+            known.clear()
+        new = list(set(text_words).difference(known))
+        known.update(zip(new, compute(new), strict=True))
+        return list(map(known.__getitem__, text_words))
+
+
+def stems_of(text_words: list[str], language: str) -> list[str]:
+    """The stem in `language` of each of `text_words` (lower-cased words)."""
+
+    def compute(new: list[str]) -> list[str]:
+        # Folded first: stemming "données" and "donnees" must give the same stem.
+        return _stemmer(language).stemWords([fold(word) for word in new])
+
+    return _cached(_stems[language], text_words, compute)
+
+
+def _content_tokens(text_words: list[str], language: str) -> list[str]:
+    """The stems of the words of `text_words` that are neither stop words nor one letter."""
+    stop = stop_words()[language]
+
+    def compute(new: list[str]) -> list[str]:
+        return [
+            # Words are in lower case already: only non-ASCII ones need folding.
+            token if len(token) > 1 and (word if word.isascii() else fold(word)) not in stop else ""
+            for word, token in zip(new, stems_of(new, language), strict=True)
+        ]
+
+    known = _tokens.setdefault((language, stop), {})
+    return list(filter(None, _cached(known, text_words, compute)))
 
 
 def stem(word: str, language: str) -> str:
-    key = (word, language)
-    found = _stem_cache.get(key)
-    if found is None:
-        # Folded first: stemming "données" and "donnees" must give the same stem.
-        found = _stemmer(language).stemWord(fold(word))
-        if len(_stem_cache) < 500_000:  # bounded: synthetic corpora invent words
-            _stem_cache[key] = found
-    return found
+    return stems_of([word], language)[0]
 
 
 def stem_all(text: str, language: str) -> list[str]:
-    return [stem(word, language) for word in words(text)]
+    return stems_of(words(text), language)
 
 
 @cache
@@ -71,21 +107,33 @@ def synonym_groups() -> dict[str, dict[str, list[str]]]:
     }
 
 
+Phrases = list[tuple[tuple[str, ...], str]]  # [(stemmed phrase, group)]
+
+
 @cache
-def _phrase_table() -> dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]:
-    """{language: {first stem: [(stemmed phrase, group)]}}, longest phrases first."""
-    table: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+def _phrase_table() -> dict[str, dict[str, tuple[str | None, dict[str, Phrases]]]]:
+    """{language: {first stem: (the group of that one-word phrase or None, {second stem: the
+    longer phrases, longest first})}}: most words that start a phrase are not followed by its
+    second word, which one lookup rules out."""
+    table: dict[str, dict[str, tuple[str | None, dict[str, Phrases]]]] = {
         language: {} for language in LANGUAGES
     }
     for group, by_language in synonym_groups().items():
         for language, entries in by_language.items():
             for phrase in entries:
                 stems = tuple(stem_all(phrase, language))
-                if stems:
-                    table[language].setdefault(stems[0], []).append((stems, group))
+                if not stems:
+                    continue
+                single, longer = table[language].get(stems[0], (None, {}))
+                if len(stems) > 1:
+                    longer.setdefault(stems[1], []).append((stems, group))
+                elif single is None:  # a phrase listed twice belongs to the first group
+                    single = group
+                table[language][stems[0]] = (single, longer)
     for by_first in table.values():
-        for candidates in by_first.values():
-            candidates.sort(key=lambda entry: -len(entry[0]))
+        for _, longer in by_first.values():
+            for candidates in longer.values():
+                candidates.sort(key=lambda entry: -len(entry[0]))
     return table
 
 
@@ -93,19 +141,22 @@ def concepts(stems: list[str], language: str, *, foreign: bool = False) -> list[
     """The synonym groups whose phrases occur in `stems` (stemmed in `language`), in order."""
     found: list[str] = []
     table = _phrase_table()[language]
-    i = 0
-    while i < len(stems):
-        step = 1
-        for phrase, group in table.get(stems[i], ()):
-            size = len(phrase)
-            if tuple(stems[i : i + size]) != phrase:
-                continue
-            if foreign and size == 1 and len(phrase[0]) < MIN_FOREIGN_STEM:
-                continue
-            found.append(group)
-            step = size
-            break
-        i += step
+    end = 0  # where the last phrase found ends: phrases do not overlap
+    for i, first in enumerate(stems):
+        entry = table.get(first)
+        if entry is None or i < end:
+            continue
+        single, longer = entry
+        following = longer.get(stems[i + 1], ()) if i + 1 < len(stems) else ()
+        for phrase, group in following:
+            if tuple(stems[i : i + len(phrase)]) == phrase:
+                found.append(group)
+                end = i + len(phrase)
+                break
+        else:
+            if single is not None and not (foreign and len(first) < MIN_FOREIGN_STEM):
+                found.append(single)
+                end = i + 1
     return found
 
 
@@ -124,17 +175,11 @@ def analyze(text: str, language: str | None) -> list[str]:
     and the reverse; the other language's short one-word phrases are skipped.
     """
     language = language if language in LANGUAGES else (detect_language(text) or "en")
-    stop = stop_words()[language]
-    text_words = words(text)  # lower case already: only non-ASCII words need folding
-    stems = [stem(word, language) for word in text_words]
-    tokens = [
-        token
-        for word, token in zip(text_words, stems, strict=True)
-        if (word if word.isascii() else fold(word)) not in stop and len(token) > 1
-    ]
+    text_words = words(text)
+    stems = stems_of(text_words, language)
+    tokens = _content_tokens(text_words, language)
     found = concepts(stems, language)
     for other in LANGUAGES:
         if other != language:
-            other_stems = [stem(word, other) for word in text_words]
-            found += concepts(other_stems, other, foreign=True)
+            found += concepts(stems_of(text_words, other), other, foreign=True)
     return tokens + [CONCEPT_PREFIX + group for group in found]

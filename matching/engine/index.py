@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -109,35 +110,41 @@ class ProfileIndex:
 
     @classmethod
     def build(cls, profiles: Sequence[Profile], version: str = "") -> ProfileIndex:
+        # The term counts go straight into CSR arrays (one row per profile): Python lists of
+        # coordinates would take several times the memory of the index being built.
         vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        counts: list[int] = []
+        indptr = np.zeros(len(profiles) + 1, dtype=np.int64)
+        columns = array("i")
+        counts = array("i")
         lengths = np.zeros(len(profiles), dtype=np.float32)
         for row, profile in enumerate(profiles):
             text = profile_text(profile)
             tokens = analyze(text, document_language(profile.summary, profile.languages))
             lengths[row] = len(tokens)
-            for token, count in Counter(tokens).items():
-                column = vocabulary.setdefault(token, len(vocabulary))
-                rows.append(row)
-                cols.append(column)
-                counts.append(count)
+            counted = Counter(tokens)
+            columns.extend([vocabulary.setdefault(token, len(vocabulary)) for token in counted])
+            counts.extend(counted.values())
+            indptr[row + 1] = len(columns)
         n = len(profiles)
-        tf = sparse.csr_matrix(
-            (np.array(counts, dtype=np.float32), (rows, cols)), shape=(n, len(vocabulary))
-        )
-        document_frequency = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocabulary))
+        indices = np.frombuffer(columns, dtype=np.int32)
+        document_frequency = np.bincount(indices, minlength=len(vocabulary))
         idf = np.log(1 + (n - document_frequency + 0.5) / (document_frequency + 0.5)).astype(
             np.float32
         )
         average = float(lengths.mean()) if n else 1.0
         norm = K1 * (1 - B + B * lengths / max(average, 1.0))
-        tf = tf.tocoo()
-        saturated = tf.data * (K1 + 1) / (tf.data + norm[tf.row])
-        weights = sparse.csc_matrix(
-            (saturated * idf[tf.col], (tf.row, tf.col)), shape=tf.shape, dtype=np.float32
-        )
+        # BM25 weights computed in place on the counts, in the same order of operations as
+        # tf * (K1 + 1) / (tf + norm) * idf, so that the weights do not change by a bit.
+        data = np.frombuffer(counts, dtype=np.int32).astype(np.float32)
+        del counts
+        denominator = np.repeat(norm, np.diff(indptr))
+        denominator += data
+        data *= K1 + 1
+        data /= denominator
+        del denominator
+        data *= idf[indices]
+        weights = sparse.csr_matrix((data, indices, indptr), shape=(n, len(vocabulary))).tocsc()
+        del data, indices, columns
         institutions, institution_of = _codes([p.institution for p in profiles])
         institution_kinds, institution_kind_of = _codes([p.institution_kind for p in profiles])
         regions, region_of = _codes([p.region for p in profiles])

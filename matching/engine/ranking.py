@@ -43,8 +43,8 @@ class AnalyzedQuery:
     weights: dict[int, float]  # column → weight
     surface: dict[str, str]  # token → the words of the challenge it came from
     tokens: dict[int, str]  # column → token
-    # The profiles × query terms part of the index, set by the text scoring and read again,
-    # row by row, for the "why" of each match.
+    # The profiles × query terms part of the index (CSC), set by the text scoring and read
+    # again for the "why" of the matches shown.
     rows: Any = None
 
 
@@ -88,9 +88,31 @@ def _text_scores(index: ProfileIndex, analyzed: AnalyzedQuery) -> np.ndarray:
     if not analyzed.weights:
         return np.zeros(len(index), dtype=np.float32)
     columns = np.fromiter(analyzed.weights, dtype=np.int64)
-    analyzed.rows = index.weights[:, columns].tocsr()  # CSR: its rows are quick to read
+    analyzed.rows = index.weights[:, columns]
     values = np.fromiter(analyzed.weights.values(), dtype=np.float32)
     return np.asarray(analyzed.rows @ values).ravel()
+
+
+def _term_weights(analyzed: AnalyzedQuery, positions: np.ndarray) -> np.ndarray:
+    """The weights of the query's terms in the profiles at `positions` (positions × terms).
+
+    A binary search down each term's column: converting the whole slice of the index to rows
+    would cost more than the ranking itself.
+    """
+    matrix = analyzed.rows
+    found = np.zeros((len(positions), len(analyzed.weights)), dtype=np.float32)
+    if matrix is None:
+        return found
+    # Searched in the index's own integer type: searchsorted would copy each column otherwise.
+    positions = positions.astype(matrix.indices.dtype)
+    for column in range(matrix.shape[1]):
+        start, stop = matrix.indptr[column], matrix.indptr[column + 1]
+        rows = matrix.indices[start:stop]  # sorted
+        at = np.searchsorted(rows, positions)
+        hit = at < len(rows)
+        hit[hit] = rows[at[hit]] == positions[hit]
+        found[hit, column] = matrix.data[start:stop][at[hit]]
+    return found
 
 
 def _vector(names: list[str], wanted: dict[str, float]) -> np.ndarray:
@@ -206,20 +228,21 @@ def rank(
     top = top[np.argsort(-score[top], kind="stable")]
     top = top[score[top] >= 0]
     order = diversify(top, index.institution_of)[:limit]
+    term_weights = _term_weights(analyzed, order)  # a row per match, for its "why"
     return [
         Match(
             profile_id=index.ids[position],
             score=round(float(score[position]), 4),
-            signals=_signals(index, query, analyzed, values, weights, int(position)),
-            rank=rank_number,
+            signals=_signals(index, query, analyzed, values, weights, position, term_weights[i]),
+            rank=i + 1,
         )
-        for rank_number, position in enumerate(order, start=1)
+        for i, position in enumerate(order.tolist())
     ]
 
 
-def _matched_terms(analyzed: AnalyzedQuery, position: int) -> list[str]:
+def _matched_terms(analyzed: AnalyzedQuery, row: np.ndarray) -> list[str]:
+    """The challenge's words that `row` (a profile's weights of the query terms) holds."""
     columns = list(analyzed.weights)
-    row = analyzed.rows[position].toarray().ravel() if columns else np.array([])
     hits = sorted(
         (float(row[i]) * analyzed.weights[column], analyzed.tokens[column])
         for i, column in enumerate(columns)
@@ -240,15 +263,20 @@ def _signals(
     values: dict[str, np.ndarray],
     weights: dict[str, float],
     position: int,
+    term_weights: np.ndarray,
 ) -> tuple[Signal, ...]:
+    # The profile's capability areas, read off its row (indexing a sparse matrix one element
+    # at a time is slow).
+    start, stop = index.areas.indptr[position], index.areas.indptr[position + 1]
+    held = index.areas.indices[start:stop][index.areas.data[start:stop] != 0]
+    areas = [index.area_names[column] for column in sorted(held.tolist())]
     details: dict[str, dict] = {
-        "text": {"terms": _matched_terms(analyzed, position)},
+        "text": {"terms": _matched_terms(analyzed, term_weights)},
         "capability": {
             "areas": [
                 name
-                for name, column in zip(index.area_names, range(len(index.area_names)), strict=True)
-                if index.areas[position, column]
-                and (name in query.capability_areas or name in query.related_capability_areas)
+                for name in areas
+                if name in query.capability_areas or name in query.related_capability_areas
             ]
         },
         "trl": {

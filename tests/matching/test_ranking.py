@@ -146,6 +146,52 @@ def test_no_synonyms_file_means_no_concepts(tmp_path, monkeypatch):
         _clear_analysis_caches()
 
 
+def test_longest_phrase_wins_and_phrases_do_not_overlap(tmp_path, monkeypatch):
+    shutil.copy(analysis.DATA_DIR / "stopwords.yaml", tmp_path / "stopwords.yaml")
+    groups = {
+        "system": {"en": ["machine vision system"]},
+        "machine-vision": {"en": ["machine vision"], "fr": ["vision artificielle"]},
+        "vision": {"en": ["vision"]},
+        "listed-again": {"en": ["machine vision", "vision"]},  # each belongs to the first group
+        "ai": {"en": ["artificial intelligence"], "fr": ["IA"]},
+    }
+    synonyms_yaml = yaml.safe_dump(groups, sort_keys=False)  # the order of the groups counts
+    (tmp_path / "synonyms.yaml").write_text(synonyms_yaml, encoding="utf-8")
+    monkeypatch.setattr(analysis, "DATA_DIR", tmp_path)
+    _clear_analysis_caches()
+    try:
+
+        def found(text: str, language: str) -> list[str]:
+            return [t for t in analyze(text, language) if t.startswith(CONCEPT_PREFIX)]
+
+        assert found("Machine vision system, then machine vision and vision.", "en") == [
+            "~system",
+            "~machine-vision",
+            "~vision",
+        ]
+        assert found("vision machine vision system", "en") == ["~vision", "~system"]
+        assert found("machine", "en") == []
+        # The text's language first, then the other's, where "IA" is too short a stem.
+        assert found("IA and vision artificielle", "en") == ["~vision", "~machine-vision"]
+        assert found("IA et vision artificielle", "fr") == ["~ai", "~machine-vision", "~vision"]
+    finally:
+        monkeypatch.undo()
+        _clear_analysis_caches()
+
+
+def test_full_word_caches_are_emptied_without_changing_tokens(monkeypatch):
+    text = "Électricité et données: prévisions de la demande pour les réseaux intelligents."
+    expected = {language: analyze(text, language) for language in ("en", "fr")}
+    monkeypatch.setattr(analysis, "_stems", {"en": {}, "fr": {}})
+    monkeypatch.setattr(analysis, "_tokens", {})
+    monkeypatch.setattr(analysis, "CACHE_SIZE", 3)
+    analyze("unrelated wording here", "en")
+    for language in ("en", "fr"):
+        assert analyze(text, language) == expected[language]
+        assert analyze(text, language) == expected[language]
+    assert "unrelated" not in analysis._stems["en"]
+
+
 # --- cross-language ---------------------------------------------------------------------------
 
 
@@ -418,6 +464,21 @@ def test_text_signal_lists_the_matched_query_words():
     assert "partial" not in matches  # shares no word with the challenge
 
 
+def test_each_match_lists_its_own_matched_words():
+    index = build(
+        make("a", "Wool carding machines.", institution="a"),
+        make("b", "Wool spinning.", institution="b"),
+        make("c", "Carding and spinning.", institution="c"),
+    )
+    matches = {m.profile_id: m for m in rank(index, Query(text="wool carding and spinning"))}
+    terms = {pid: set(signal(m, "text").detail["terms"]) for pid, m in matches.items()}
+    assert terms == {
+        "a": {"wool", "carding"},
+        "b": {"wool", "spinning"},
+        "c": {"carding", "spinning"},
+    }
+
+
 def test_signals_carry_the_weights_and_scores_stay_in_range():
     index = build(
         make("a", FORECAST, trl_min=2, trl_max=6, capability_areas=("ai-data",), sectors=("22",)),
@@ -526,6 +587,30 @@ def test_index_round_trip_gives_identical_rankings():
         neighbouring_regions=tuple(regions()["Toronto"]),
     )
     assert rank(restored, query) == rank(index, query)
+
+
+def test_index_weights_are_bm25_of_the_analysed_text():
+    profiles = [
+        make("a", FORECAST, keywords=("forecasting",)),
+        make("b", "Demand forecasting for retail stores.", institution="b"),
+        make("c", "Solar panel testing.", institution="c", languages=("en", "fr")),
+    ]
+    index = build(*profiles)
+    assert index.weights.format == "csc"
+    tokens = [
+        analyze(index_module.profile_text(p), document_language(p.summary, p.languages))
+        for p in [*profiles, *(make(pid, text, institution=pid) for pid, text in FILLERS)]
+    ]
+    n, average = len(tokens), sum(map(len, tokens)) / len(tokens)
+    expected = np.zeros(index.weights.shape)
+    for row, document in enumerate(tokens):
+        for token in set(document):
+            frequency = sum(token in other for other in tokens)
+            idf = math.log(1 + (n - frequency + 0.5) / (frequency + 0.5))
+            tf = document.count(token)
+            norm = index_module.K1 * (1 - index_module.B + index_module.B * len(document) / average)
+            expected[row, index.vocabulary[token]] = idf * tf * (index_module.K1 + 1) / (tf + norm)
+    assert np.allclose(index.weights.toarray(), expected, rtol=1e-5, atol=0)
 
 
 def test_blob_of_another_format_version_is_refused(monkeypatch):
