@@ -74,7 +74,11 @@ def index_rebuild(*, force: bool = False) -> None:
     engine = backend()
     checksum = profiles_checksum()
     if force or engine.checksum() != checksum:
-        engine.rebuild([engine_profile(p) for p in active_profiles()], version=checksum)
+        engine.rebuild(engine_profiles(), version=checksum)
+
+
+def engine_profiles() -> list[Profile]:
+    return [engine_profile(profile) for profile in active_profiles()]
 
 
 class Backend(Protocol):
@@ -108,9 +112,7 @@ class InProcessBackend:
         with cls._lock:
             latest = MatchingIndex.objects.values_list("pk", flat=True).first()
             if latest is None:  # the first request of a new deployment
-                checksum = profiles_checksum()
-                profiles = [engine_profile(p) for p in active_profiles()]
-                self.rebuild(profiles, version=checksum)
+                self.rebuild(engine_profiles(), version=profiles_checksum())
                 return cls._loaded[1]  # type: ignore[index]
             if cls._loaded is None or cls._loaded[0] != latest:
                 blob = MatchingIndex.objects.values_list("data", flat=True).get(pk=latest)

@@ -73,6 +73,7 @@ from .ranking import (
     analyze_query,
     diversify,
     query_language,
+    signal_tuple,
 )
 from .types import Match, Profile, Query, SearchUnavailable, Signal
 
@@ -538,11 +539,20 @@ class _NoVocabulary:
     vocabulary: dict[str, int] = {}
 
 
-def _text_terms(query: Query, source: Mapping[str, Any]) -> list[str]:
+# The challenge's tokens, and the words (or synonym phrases) of the challenge each came from.
+QueryWords = tuple[list[str], dict[str, str]]
+
+
+def _query_words(query: Query) -> QueryWords:
+    """Read once per search, for the explanations of all its hits."""
+    surface = analyze_query(query, cast(ProfileIndex, _NoVocabulary())).surface
+    return analyze(query.text, query_language(query)), surface
+
+
+def _text_terms(query_words: QueryWords, source: Mapping[str, Any]) -> list[str]:
     """The challenge's words (or synonym phrases) found in the profile, as in-process (in the
     challenge's order rather than by weight)."""
-    language = query_language(query)
-    surface = analyze_query(query, cast(ProfileIndex, _NoVocabulary())).surface
+    tokens, surface = query_words
     parts = [source.get("title", "")]
     for name in TEXT_FIELDS[1:]:
         value = source.get(name) or []
@@ -554,7 +564,7 @@ def _text_terms(query: Query, source: Mapping[str, Any]) -> list[str]:
         )
     )
     terms: list[str] = []
-    for token in analyze(query.text, language):
+    for token in tokens:
         if token in profile_tokens:
             word = surface.get(token, token.lstrip(CONCEPT_PREFIX))
             if word not in terms:
@@ -603,13 +613,14 @@ def _score(values: Mapping[str, float], weights: Mapping[str, float], left: int)
 
 def _signals(
     query: Query,
+    query_words: QueryWords,
     source: Mapping[str, Any],
     values: Mapping[str, float],
     weights: Mapping[str, float],
 ) -> tuple[Signal, ...]:
     wanted = set(query.capability_areas) | set(query.related_capability_areas)
     details: dict[str, dict[str, Any]] = {
-        "text": {"terms": _text_terms(query, source)},
+        "text": {"terms": _text_terms(query_words, source)},
         "capability": {"areas": sorted(set(source.get("capability_areas", [])) & wanted)},
         "trl": {
             "profile": [source.get("trl_min") or -1, source.get("trl_max") or -1],
@@ -621,25 +632,7 @@ def _signals(
         "students": {},
         "region": {"profile": source.get("region"), "project": query.region},
     }
-    signals = [
-        Signal(
-            name=name,
-            value=round(float(value), 4),
-            weight=weights.get(name, 0.0),
-            detail=details.get(name, {}),
-        )
-        for name, value in values.items()
-    ]
-    left = _capacity_left(source)
-    signals.append(
-        Signal(
-            name="capacity",
-            value=0.0 if left == 0 else 1.0,
-            weight=0.0,
-            detail={"left": None if left < 0 else left},
-        )
-    )
-    return tuple(signals)
+    return signal_tuple(values, weights, details, _capacity_left(source))
 
 
 def _capacity_left(source: Mapping[str, Any]) -> int:
@@ -689,6 +682,7 @@ def matches_from_hits(
         if institution:
             institution_of[hit_id] = str(institution)
     ids = diversify_hits(list(by_id), institution_of)[:limit]
+    query_words = _query_words(query)
     matches = []
     for rank_number, hit_id in enumerate(ids, start=1):
         score, hit, values = by_id[hit_id]
@@ -696,7 +690,7 @@ def matches_from_hits(
             Match(
                 profile_id=hit_id,
                 score=round(score, 4),
-                signals=_signals(query, hit.get("_source", {}), values, weights),
+                signals=_signals(query, query_words, hit.get("_source", {}), values, weights),
                 rank=rank_number,
             )
         )

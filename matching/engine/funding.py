@@ -26,6 +26,8 @@ from datetime import date, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeGuard
 
+from diagnostics.scoring import FUNDING_FACTS
+
 ENGINE_VERSION = "2026.1"
 
 PARTNER_KINDS = ("college", "university", "indigenous_institute")
@@ -37,21 +39,9 @@ OPERATORS = ("in", "equals", "at_least", "at_most")
 INVALID_OPERATOR = "invalid"
 ACTIVE, VERIFY, INACTIVE = "active", "verify", "inactive"
 
-# The facts the rules may read: the header of funding_programs.yaml.
-COMPANY_FACTS = (
-    "organization_type",
-    "incorporated",
-    "province_incorporated",
-    "years_incorporated",
-    "fte_ontario",
-    "fte_global",
-    "ccpc",
-    "has_canadian_operations",
-    "has_ontario_operations",
-    "has_cra_business_number",
-    "taxable_capital_prior",
-    "taxable_income_prior",
-)
+# The facts the rules may read: the header of funding_programs.yaml. The company's are those the
+# diagnostic collects for funding (diagnostics.scoring, Django-free like this module).
+COMPANY_FACTS = FUNDING_FACTS
 PROJECT_FACTS = (
     "wants_students",
     "student_levels",

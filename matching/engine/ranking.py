@@ -8,6 +8,7 @@ then spread across institutions, and units with no capacity left are ranked lowe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,22 +293,37 @@ def _signals(
             "project": query.region,
         },
     }
+    return signal_tuple(
+        {name: float(value[position]) for name, value in values.items()},
+        weights,
+        details,
+        int(index.capacity_left[position]),
+    )
+
+
+def signal_tuple(
+    values: Mapping[str, float],
+    weights: Mapping[str, float],
+    details: Mapping[str, dict],
+    capacity_left: int,
+) -> tuple[Signal, ...]:
+    """One profile's signals, as a match carries them: each scored signal, then its capacity
+    (-1 when not said), which is not weighed but ranks a full unit lower."""
     signals = [
         Signal(
             name=name,
-            value=round(float(value[position]), 4),
+            value=round(float(value), 4),
             weight=weights.get(name, 0.0),
             detail=details.get(name, {}),
         )
         for name, value in values.items()
     ]
-    left = int(index.capacity_left[position])
     signals.append(
         Signal(
             name="capacity",
-            value=0.0 if left == 0 else 1.0,
+            value=0.0 if capacity_left == 0 else 1.0,
             weight=0.0,
-            detail={"left": None if left < 0 else left},
+            detail={"left": None if capacity_left < 0 else capacity_left},
         )
     )
     return tuple(signals)

@@ -19,7 +19,7 @@ from matching.engine.needs import query_from_needs
 from matching.engine.ranking import query_language, rank
 from matching.engine.types import Query
 from matching.evaluation import challenge_needs
-from matching.search import active_profiles, engine_profile
+from matching.search import engine_profiles
 
 RANKING_SIZE = 10
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, challenges, baseline=None, rankings=None, **options):
         rows = self._read(Path(challenges))
-        profiles = [engine_profile(p) for p in active_profiles()]
+        profiles = engine_profiles()
         if not profiles:
             raise CommandError("No expertise profiles: run `manage.py load_catalogue` first.")
         index = ProfileIndex.build(profiles)
