@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ocip.accounts.models import InvitationBase
 
+from . import workflow
+
 
 class Institution(models.Model):
     """An Ontario college, university or Indigenous institute (the shipped list)."""
@@ -342,3 +344,245 @@ class MatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"match run {self.sequence} of {self.diagnostic}"
+
+
+# --- Introduction requests and their review -------------------------------------------------
+
+DECLINE_REASONS = (
+    "outside_expertise",
+    "no_capacity",
+    "too_early",
+    "too_late",
+    "budget_mismatch",
+    "other",
+)
+
+
+class IntroductionRequest(models.Model):
+    """A business asks to be introduced to an institution's expertise.
+
+    Each state change is a conditional update on `version`, so two people acting at once
+    cannot both win. A referral closes this request and opens one for the receiver, whose
+    `referred_from` keeps the chain.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for the institution")
+        IN_REVIEW = "in_review", _("In review")
+        INFO_REQUESTED = "info_requested", _("Waiting for the business")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REFERRED = "referred", _("Referred")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class DeclineReason(models.TextChoices):
+        OUTSIDE_EXPERTISE = "outside_expertise", _("Outside our expertise")
+        NO_CAPACITY = "no_capacity", _("No capacity this term")
+        TOO_EARLY = "too_early", _("Too early for applied research")
+        TOO_LATE = "too_late", _("Too late: already commercial")
+        BUDGET_MISMATCH = "budget_mismatch", _("Budget mismatch")
+        OTHER = "other", _("Other")
+
+    class Hope(models.TextChoices):
+        ADVICE = "advice", _("Advice from an expert")
+        PROJECT = "project", _("A joint research project")
+        STUDENTS = "students", _("Students working on the challenge")
+        EQUIPMENT = "equipment", _("Access to equipment or a facility")
+        FUNDING = "funding", _("Help applying for funding")
+
+    class Contact(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        VIDEO = "video", _("Video call")
+        IN_PERSON = "in_person", _("In person")
+
+    OPEN_STATUSES = workflow.OPEN
+
+    company = models.ForeignKey(
+        "diagnostics.Company", on_delete=models.CASCADE, related_name="introduction_requests"
+    )
+    diagnostic = models.ForeignKey(
+        "diagnostics.Diagnostic", on_delete=models.CASCADE, related_name="introduction_requests"
+    )
+    match_run = models.ForeignKey(
+        MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="introduction_requests"
+    )
+    profile = models.ForeignKey(
+        ExpertiseProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="introduction_requests",
+        verbose_name=_("expertise"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    message = models.TextField(_("message"), max_length=2000)
+    hopes = models.JSONField(_("what you hope for"), default=list)
+    contact_preference = models.CharField(
+        _("how to contact you"), max_length=16, choices=Contact.choices, default=Contact.EMAIL
+    )
+    contact_phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    # Copied from the diagnostic and the match, so the office queue filters and sorts fast.
+    score = models.FloatField(_("match score"), null=True, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, blank=True)
+    capability_areas = models.JSONField(default=list, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    version = models.PositiveIntegerField(default=1)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assigned to"),
+    )
+    decline_reason = models.CharField(
+        _("reason"), max_length=24, choices=DeclineReason.choices, blank=True
+    )
+    decline_note = models.TextField(_("note to the business"), max_length=2000, blank=True)
+    referred_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    referral_note = models.TextField(_("referral note"), max_length=2000, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    sla_flagged_at = models.DateTimeField(null=True, blank=True)
+    sla_escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("introduction request")
+        verbose_name_plural = _("introduction requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["institution", "status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=workflow.STATUSES),
+                name="request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="declined", decline_reason__in=DECLINE_REASONS)
+                | (~models.Q(status="declined") & models.Q(decline_reason="")),
+                name="request_declined_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=workflow.OPEN, closed_at__isnull=True)
+                | (~models.Q(status__in=workflow.OPEN) & models.Q(closed_at__isnull=False)),
+                name="request_closed_has_date",
+            ),
+            # One open request per company and profile (or per institution, without a profile).
+            models.UniqueConstraint(
+                fields=["company", "profile"],
+                condition=models.Q(status__in=workflow.OPEN, profile__isnull=False),
+                name="request_one_open_per_profile",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "institution"],
+                condition=models.Q(status__in=workflow.OPEN, profile__isnull=True),
+                name="request_one_open_per_institution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} → {self.profile or self.institution} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("request_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def target_name(self) -> str:
+        return self.profile.name if self.profile_id else self.institution.name  # type: ignore[union-attr]
+
+
+class RequestEvent(models.Model):
+    """The audit trail: who did what to a request, when, from which state to which."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Request sent")
+        ASSIGNED = "assigned", _("Assigned")
+        MESSAGE = "message", _("Message")
+        INFO_REQUESTED = "info_requested", _("More information asked for")
+        ANSWERED = "answered", _("Answered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REFERRED = "referred", _("Referred")
+        REFERRAL_RECEIVED = "referral_received", _("Received by referral")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SLA_FLAGGED = "sla_flagged", _("Flagged: no response yet")
+        SLA_ESCALATED = "sla_escalated", _("Escalated to platform staff")
+
+    # What the business may see on its timeline; the rest is the institution's own business.
+    INTERNAL_KINDS = ("assigned", "sla_escalated")
+
+    request = models.ForeignKey(
+        IntroductionRequest, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on request {self.request_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind not in self.INTERNAL_KINDS
+
+
+class RequestMessage(models.Model):
+    """A message between the business and the institution; both sides read it."""
+
+    request = models.ForeignKey(
+        IntroductionRequest, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_business = models.BooleanField()
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message on request {self.request_id}"
+
+
+class RequestNote(models.Model):
+    """An internal note of the institution's staff. Never shown to the business."""
+
+    request = models.ForeignKey(IntroductionRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note on request {self.request_id}"

@@ -11,7 +11,10 @@ from .models import (
     Institution,
     InstitutionInvitation,
     InstitutionMembership,
+    IntroductionRequest,
     MatchRun,
+    RequestEvent,
+    RequestNote,
 )
 
 
@@ -138,3 +141,169 @@ def match_runs_for(user) -> QuerySet[MatchRun]:
 
 def latest_match_run(*, user, diagnostic_id: int) -> MatchRun | None:
     return match_runs_for(user).filter(diagnostic_id=diagnostic_id).order_by("-sequence").first()
+
+
+# --- Introduction requests -------------------------------------------------------------------
+
+
+def office_institutions(user) -> QuerySet[Institution]:
+    """Institutions whose research office `user` works in."""
+    if not user.is_authenticated:
+        return Institution.objects.none()
+    return Institution.objects.filter(
+        memberships__user=user, memberships__role=InstitutionMembership.Role.OFFICE_STAFF
+    )
+
+
+def requests_of_business(user) -> QuerySet[IntroductionRequest]:
+    """The requests of the companies `user` speaks for."""
+    from diagnostics.selectors import companies_of_member
+
+    return IntroductionRequest.objects.filter(company__in=companies_of_member(user))
+
+
+def requests_of_institution_side(user) -> QuerySet[IntroductionRequest]:
+    """Requests addressed to the research offices `user` works in, and those assigned to them
+    (while they belong to that institution)."""
+    if not user.is_authenticated:
+        return IntroductionRequest.objects.none()
+    member_of = InstitutionMembership.objects.filter(user=user).values("institution")
+    return IntroductionRequest.objects.filter(
+        Q(institution__in=office_institutions(user))
+        | Q(assigned_to=user, institution__in=member_of)
+    )
+
+
+def requests_visible_to(user) -> QuerySet[IntroductionRequest]:
+    """Every request `user` may open: their company's, their institution's, or (platform
+    staff, who handle escalations) all of them."""
+    if not user.is_authenticated:
+        return IntroductionRequest.objects.none()
+    if user.is_platform_staff:
+        return IntroductionRequest.objects.all()
+    return (requests_of_business(user) | requests_of_institution_side(user)).distinct()
+
+
+def request_sides(*, user, request: IntroductionRequest) -> set[str]:
+    """Which sides `user` is on for this request: 'business', 'office' (may act),
+    'institution' (office or assigned person: sees internal notes), 'platform'."""
+    sides: set[str] = set()
+    if not user.is_authenticated:
+        return sides
+    if requests_of_business(user).filter(pk=request.pk).exists():
+        sides.add("business")
+    if office_institutions(user).filter(pk=request.institution_id).exists():
+        sides |= {"office", "institution"}
+    elif requests_of_institution_side(user).filter(pk=request.pk).exists():
+        sides.add("institution")
+    if user.is_platform_staff:
+        sides.add("platform")
+    return sides
+
+
+def request_events_for(*, user, request: IntroductionRequest) -> list[RequestEvent]:
+    """The timeline: the business sees public events only."""
+    events = list(request.events.select_related("actor"))
+    if "institution" in request_sides(user=user, request=request) or user.is_platform_staff:
+        return events
+    return [event for event in events if event.is_public]
+
+
+def request_notes_for(*, user, request: IntroductionRequest) -> QuerySet[RequestNote]:
+    """Internal notes: for the institution's own people only (never the business, never
+    another institution, not even one the request was referred to or from)."""
+    if "institution" not in request_sides(user=user, request=request):
+        return RequestNote.objects.none()
+    return request.notes.select_related("author")
+
+
+def request_chain(request: IntroductionRequest) -> list[IntroductionRequest]:
+    """The referral chain this request belongs to, first request first."""
+    first = request
+    seen = {first.pk}
+    while first.referred_from_id and first.referred_from_id not in seen:
+        first = IntroductionRequest.objects.select_related("institution", "profile").get(
+            pk=first.referred_from_id
+        )
+        seen.add(first.pk)
+    chain = [first]
+    while True:
+        following = (
+            IntroductionRequest.objects.select_related("institution", "profile")
+            .filter(referred_from=chain[-1])
+            .first()
+        )
+        if following is None or following.pk in {r.pk for r in chain}:
+            return chain
+        chain.append(following)
+
+
+def assignable_people(institution: Institution) -> QuerySet:
+    """Who a request of `institution` may be assigned to: its researchers and office staff."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            institution_memberships__institution=institution,
+            institution_memberships__role__in=[
+                InstitutionMembership.Role.RESEARCHER,
+                InstitutionMembership.Role.OFFICE_STAFF,
+            ],
+        )
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def office_staff_of(institution: Institution) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        is_active=True,
+        institution_memberships__institution=institution,
+        institution_memberships__role=InstitutionMembership.Role.OFFICE_STAFF,
+    )
+
+
+def requestable_matches(*, user, run: MatchRun) -> list[dict]:
+    """The run's matches the company has no open request for (best first)."""
+    if not match_runs_for(user).filter(pk=run.pk).exists() or run.status != MatchRun.Status.DONE:
+        return []
+    open_profiles = set(
+        IntroductionRequest.objects.filter(
+            company_id=run.diagnostic.company_id,
+            status__in=IntroductionRequest.OPEN_STATUSES,
+            profile__isnull=False,
+        ).values_list("profile__external_id", flat=True)
+    )
+    return [match for match in run.matches if match["profile"] not in open_profiles]
+
+
+def next_best_matches(request: IntroductionRequest, *, limit: int = 3) -> list[dict]:
+    """After a decline: the best matches of the same run at other institutions that this
+    company has never asked, so no request ends without somewhere to go next."""
+    if request.match_run is None or request.match_run.status != MatchRun.Status.DONE:
+        return []
+    asked = IntroductionRequest.objects.filter(company_id=request.company_id)
+    asked_profiles = set(
+        asked.filter(profile__isnull=False).values_list("profile__external_id", flat=True)
+    )
+    declined_here = set(
+        asked.filter(status=IntroductionRequest.Status.DECLINED).values_list(
+            "institution__slug", flat=True
+        )
+    )
+    active = set(
+        ExpertiseProfile.objects.filter(
+            external_id__in=[m["profile"] for m in request.match_run.matches], is_active=True
+        ).values_list("external_id", flat=True)
+    )
+    suggestions = [
+        match
+        for match in request.match_run.matches
+        if match["profile"] in active
+        and match["profile"] not in asked_profiles
+        and match["institution"] not in declined_here
+    ]
+    return suggestions[:limit]

@@ -8,12 +8,19 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 from ocip.api import ConflictError
+from ocip.notifications.services import notify
 
+from . import workflow
+from .business_days import business_days_between
 from .catalogue import read_expertise, read_funding_programs, read_institutions
 from .engine.types import SearchUnavailable
 from .models import (
@@ -22,9 +29,20 @@ from .models import (
     Institution,
     InstitutionInvitation,
     InstitutionMembership,
+    IntroductionRequest,
     MatchRun,
+    RequestEvent,
+    RequestMessage,
+    RequestNote,
 )
-from .selectors import can_edit_expertise, can_manage_institution, match_runs_for
+from .selectors import (
+    assignable_people,
+    can_edit_expertise,
+    can_manage_institution,
+    match_runs_for,
+    office_staff_of,
+    request_sides,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -331,3 +349,639 @@ def match_run_refresh(*, actor, run: MatchRun) -> MatchRun:
             )
     except IntegrityError as error:
         raise MatchRunConflict(_("These matches were already refreshed.")) from error
+
+
+# --- Introduction requests and their review --------------------------------------------------
+#
+# Each transition: permission check, then one conditional UPDATE on (pk, status, version), an
+# audit event and the notifications, all in one transaction. Notifications are emailed by a
+# task after commit, once each.
+
+MAX_PROFILES_PER_REQUEST = 5
+
+
+class RequestConflict(ConflictError):
+    """The request is not (or no longer) in a state that allows this action."""
+
+
+class RequestChanged(RequestConflict):
+    """Someone else changed the request since the person acting last saw it."""
+
+
+def _require_office(actor, request: IntroductionRequest) -> None:
+    if "office" not in request_sides(user=actor, request=request):
+        raise PermissionDenied(
+            _("Only the research office of %(institution)s can do this.")
+            % {"institution": request.institution.name}
+        )
+    require_mfa(actor)
+
+
+def _require_business(actor, request: IntroductionRequest) -> None:
+    if "business" not in request_sides(user=actor, request=request):
+        raise PermissionDenied(_("Only the company that made this request can do this."))
+
+
+def _status_label(status: str) -> str:
+    return str(IntroductionRequest.Status(status).label)
+
+
+def _move(
+    request: IntroductionRequest,
+    action: str,
+    *,
+    actor,
+    expected_version: int | None,
+    event_kind: str,
+    note: str = "",
+    **fields,
+) -> RequestEvent:
+    """Apply `action` to `request` if it is still in the state (and version) the actor saw."""
+    if expected_version is not None and expected_version != request.version:
+        raise RequestChanged(_changed_message(request))
+    target = workflow.next_status(action, request.status)
+    if target is None:
+        raise RequestConflict(
+            _("This request is “%(status)s”: it cannot be %(action)s now.")
+            % {"status": _status_label(request.status), "action": _action_label(action)}
+        )
+    now = timezone.now()
+    updates = {"status": target, "version": F("version") + 1, "updated_at": now, **fields}
+    if action in workflow.RESPONSES:
+        updates["first_response_at"] = Coalesce(F("first_response_at"), Value(now))
+    if target in workflow.CLOSED:
+        updates["closed_at"] = now
+    moved = IntroductionRequest.objects.filter(
+        pk=request.pk, status=request.status, version=request.version
+    ).update(**updates)
+    if moved != 1:
+        request.refresh_from_db()
+        raise RequestChanged(_changed_message(request))
+    event = RequestEvent.objects.create(
+        request=request,
+        kind=event_kind,
+        actor=actor,
+        from_status=request.status,
+        to_status=target,
+        note=note,
+    )
+    request.refresh_from_db()
+    return event
+
+
+def _changed_message(request: IntroductionRequest) -> str:
+    fresh = IntroductionRequest.objects.filter(pk=request.pk).values_list("status", flat=True)
+    status = next(iter(fresh), request.status)
+    return _(
+        "This request changed while you were looking at it: it is now “%(status)s”. "
+        "Check its latest state before acting."
+    ) % {"status": _status_label(status)}
+
+
+def _action_label(action: str) -> str:
+    return {
+        "assign": _("assigned"),
+        "message": _("answered by message"),
+        "ask_info": _("sent a question"),
+        "answer": _("answered"),
+        "accept": _("accepted"),
+        "decline": _("declined"),
+        "refer": _("referred"),
+        "withdraw": _("withdrawn"),
+    }[action]
+
+
+def _business_people(request: IntroductionRequest):
+    from diagnostics.models import CompanyMembership
+
+    return [
+        m.user
+        for m in CompanyMembership.objects.filter(company_id=request.company_id).select_related(
+            "user"
+        )
+    ]
+
+
+def _institution_people(request: IntroductionRequest):
+    """The office staff, and the assigned person."""
+    people = list(office_staff_of(request.institution))
+    if request.assigned_to_id:
+        people.append(request.assigned_to)
+    return people
+
+
+def _notify(users, request: IntroductionRequest, event: RequestEvent, message: str, **params):
+    notify(
+        users=[user for user in users if user.pk != (event.actor_id or 0)],
+        key=f"request-event-{event.pk}",
+        message=message,
+        params={"company": request.company.name, "target": request.target_name, **params},
+        url_name="request_detail",
+        url_kwargs={"pk": request.pk},
+    )
+
+
+def _open_request_exists(*, company_id: int, profile, institution) -> bool:
+    open_requests = IntroductionRequest.objects.filter(
+        company_id=company_id, status__in=IntroductionRequest.OPEN_STATUSES
+    )
+    if profile is not None:
+        return open_requests.filter(profile=profile).exists()
+    return open_requests.filter(institution=institution, profile__isnull=True).exists()
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor,
+    run: MatchRun,
+    profile_ids: list[str],
+    message: str,
+    hopes: list[str],
+    contact_preference: str,
+    contact_phone: str = "",
+) -> list[IntroductionRequest]:
+    """The business asks to be introduced to one or more of the run's matches."""
+    if not match_runs_for(actor).filter(pk=run.pk).exists():
+        raise PermissionDenied(_("Only the company's members can request introductions."))
+    if run.status != MatchRun.Status.DONE:
+        raise ValidationError(_("These matches failed: refresh them before asking."))
+    profile_ids = list(dict.fromkeys(profile_ids))
+    if not profile_ids:
+        raise ValidationError({"profiles": _("Choose at least one expertise profile.")})
+    if len(profile_ids) > MAX_PROFILES_PER_REQUEST:
+        raise ValidationError(
+            {
+                "profiles": _("Choose at most %(count)s profiles at a time.")
+                % {"count": MAX_PROFILES_PER_REQUEST}
+            }
+        )
+    matches = {match["profile"]: match for match in run.matches}
+    unknown = [pid for pid in profile_ids if pid not in matches]
+    if unknown:
+        raise ValidationError({"profiles": _("Choose profiles from these matches.")})
+    if not message.strip():
+        raise ValidationError({"message": _("Write a short message to the institution.")})
+    if set(hopes) - set(IntroductionRequest.Hope.values):
+        raise ValidationError({"hopes": _("Choose from the list.")})
+    if contact_preference not in IntroductionRequest.Contact.values:
+        raise ValidationError({"contact_preference": _("Choose from the list.")})
+    if contact_preference == IntroductionRequest.Contact.PHONE and not contact_phone.strip():
+        raise ValidationError({"contact_phone": _("Give a phone number to be called on.")})
+    profiles = ExpertiseProfile.objects.select_related("institution").in_bulk(
+        profile_ids, field_name="external_id"
+    )
+    diagnostic = run.diagnostic
+    needs = getattr(diagnostic, "needs_profile", None)
+    facts = needs.data.get("facts", {}) if needs else {}
+    areas = [area["slug"] for area in needs.data.get("capability_areas", [])] if needs else []
+    created = []
+    for profile_id in profile_ids:
+        profile = profiles.get(profile_id)
+        if profile is None or not profile.is_active:
+            raise ValidationError(
+                {
+                    "profiles": _("%(name)s no longer takes requests.")
+                    % {"name": matches[profile_id]["name"]}
+                }
+            )
+        if _open_request_exists(
+            company_id=diagnostic.company_id, profile=profile, institution=profile.institution
+        ):
+            raise ValidationError(
+                {
+                    "profiles": _("You already have an open request to %(name)s.")
+                    % {"name": profile.name}
+                }
+            )
+        request = IntroductionRequest.objects.create(
+            company_id=diagnostic.company_id,
+            diagnostic=diagnostic,
+            match_run=run,
+            institution=profile.institution,
+            profile=profile,
+            requested_by=actor,
+            message=message.strip(),
+            hopes=list(hopes),
+            contact_preference=contact_preference,
+            contact_phone=contact_phone.strip(),
+            score=matches[profile_id]["score"],
+            sector=str(facts.get("sector") or ""),
+            capability_areas=areas,
+        )
+        event = RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.SUBMITTED,
+            actor=actor,
+            to_status=request.status,
+        )
+        _notify(
+            office_staff_of(request.institution),
+            request,
+            event,
+            gettext_noop("%(company)s asks to be introduced to %(target)s."),
+        )
+        created.append(request)
+    return created
+
+
+@transaction.atomic
+def request_assign(*, actor, request: IntroductionRequest, expected_version: int | None, assignee):
+    _require_office(actor, request)
+    if not assignable_people(request.institution).filter(pk=assignee.pk).exists():
+        raise ValidationError(
+            {
+                "assignee": _("Assign the request to a researcher or staff member of %(name)s.")
+                % {"name": request.institution.name}
+            }
+        )
+    event = _move(
+        request,
+        "assign",
+        actor=actor,
+        expected_version=expected_version,
+        event_kind=RequestEvent.Kind.ASSIGNED,
+        note=str(assignee),
+        assigned_to=assignee,
+    )
+    _notify(
+        [assignee],
+        request,
+        event,
+        gettext_noop("The request of %(company)s for %(target)s was assigned to you."),
+    )
+    return request
+
+
+@transaction.atomic
+def request_message(*, actor, request: IntroductionRequest, body: str) -> RequestMessage:
+    """A message from either side. The office's first message is its first response."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message.")})
+    sides = request_sides(user=actor, request=request)
+    if "business" in sides:
+        from_business = True
+        if request.status == IntroductionRequest.Status.WITHDRAWN:
+            raise RequestConflict(_("This request was withdrawn."))
+        event = RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.MESSAGE,
+            actor=actor,
+            from_status=request.status,
+            to_status=request.status,
+        )
+        recipients = _institution_people(request)
+    elif "institution" in sides:
+        from_business = False
+        if "office" in sides:
+            require_mfa(actor)
+        if request.is_open:
+            event = _move(
+                request,
+                "message",
+                actor=actor,
+                expected_version=None,
+                event_kind=RequestEvent.Kind.MESSAGE,
+            )
+        elif request.status == IntroductionRequest.Status.ACCEPTED:
+            event = RequestEvent.objects.create(
+                request=request,
+                kind=RequestEvent.Kind.MESSAGE,
+                actor=actor,
+                from_status=request.status,
+                to_status=request.status,
+            )
+        else:
+            raise RequestConflict(_("This request is closed: messages are no longer sent."))
+        recipients = _business_people(request)
+    else:
+        raise PermissionDenied(_("You cannot write on this request."))
+    sent = RequestMessage.objects.create(
+        request=request, author=actor, from_business=from_business, body=body
+    )
+    _notify(
+        recipients,
+        request,
+        event,
+        gettext_noop("New message on the request of %(company)s for %(target)s."),
+    )
+    return sent
+
+
+@transaction.atomic
+def request_note_add(*, actor, request: IntroductionRequest, body: str) -> RequestNote:
+    if "institution" not in request_sides(user=actor, request=request):
+        raise PermissionDenied(_("Only the institution's own people keep notes on a request."))
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a note.")})
+    return RequestNote.objects.create(request=request, author=actor, body=body)
+
+
+@transaction.atomic
+def request_ask_info(
+    *, actor, request: IntroductionRequest, expected_version: int | None, question: str
+) -> IntroductionRequest:
+    _require_office(actor, request)
+    question = question.strip()
+    if not question:
+        raise ValidationError({"question": _("Write what you need to know.")})
+    event = _move(
+        request,
+        "ask_info",
+        actor=actor,
+        expected_version=expected_version,
+        event_kind=RequestEvent.Kind.INFO_REQUESTED,
+        note=question,
+    )
+    RequestMessage.objects.create(request=request, author=actor, from_business=False, body=question)
+    _notify(
+        _business_people(request),
+        request,
+        event,
+        gettext_noop("%(target)s needs more information about your request."),
+    )
+    return request
+
+
+@transaction.atomic
+def request_answer(
+    *, actor, request: IntroductionRequest, expected_version: int | None, answer: str
+) -> IntroductionRequest:
+    """The business answers a question; the request returns to review."""
+    _require_business(actor, request)
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write your answer.")})
+    event = _move(
+        request,
+        "answer",
+        actor=actor,
+        expected_version=expected_version,
+        event_kind=RequestEvent.Kind.ANSWERED,
+        note=answer,
+    )
+    RequestMessage.objects.create(request=request, author=actor, from_business=True, body=answer)
+    _notify(
+        _institution_people(request),
+        request,
+        event,
+        gettext_noop("%(company)s answered your question: the request is back in review."),
+    )
+    return request
+
+
+@transaction.atomic
+def request_withdraw(
+    *, actor, request: IntroductionRequest, expected_version: int | None, note: str = ""
+) -> IntroductionRequest:
+    _require_business(actor, request)
+    event = _move(
+        request,
+        "withdraw",
+        actor=actor,
+        expected_version=expected_version,
+        event_kind=RequestEvent.Kind.WITHDRAWN,
+        note=note.strip(),
+    )
+    _notify(
+        _institution_people(request),
+        request,
+        event,
+        gettext_noop("%(company)s withdrew its request for %(target)s."),
+    )
+    return request
+
+
+@transaction.atomic
+def request_decline(
+    *,
+    actor,
+    request: IntroductionRequest,
+    expected_version: int | None,
+    reason: str,
+    note: str = "",
+) -> IntroductionRequest:
+    _require_office(actor, request)
+    if reason not in IntroductionRequest.DeclineReason.values:
+        raise ValidationError({"reason": _("Choose a reason from the list.")})
+    event = _move(
+        request,
+        "decline",
+        actor=actor,
+        expected_version=expected_version,
+        event_kind=RequestEvent.Kind.DECLINED,
+        note=note.strip(),
+        decline_reason=reason,
+        decline_note=note.strip(),
+    )
+    _notify(
+        _business_people(request),
+        request,
+        event,
+        gettext_noop("%(target)s declined your request. See the next best matches we suggest."),
+    )
+    return request
+
+
+@transaction.atomic
+def request_refer(
+    *,
+    actor,
+    request: IntroductionRequest,
+    expected_version: int | None,
+    note: str,
+    to_profile: ExpertiseProfile | None = None,
+    to_institution: Institution | None = None,
+) -> IntroductionRequest:
+    """Close this request as referred and open one for the receiver. Returns the new one."""
+    _require_office(actor, request)
+    if (to_profile is None) == (to_institution is None):
+        raise ValidationError(_("Refer to one expertise profile or to one institution."))
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say why you refer it: the receiver reads this first.")})
+    if to_profile is not None:
+        if not to_profile.is_active:
+            raise ValidationError({"to_profile": _("This profile does not take requests.")})
+        if to_profile.pk == request.profile_id:
+            raise ValidationError({"to_profile": _("Refer it to someone else.")})
+        institution = to_profile.institution
+    else:
+        assert to_institution is not None
+        institution = to_institution
+        if institution.pk == request.institution_id:
+            raise ValidationError(
+                {
+                    "to_institution": _(
+                        "Refer it to another institution, or to a colleague's profile."
+                    )
+                }
+            )
+    if _open_request_exists(
+        company_id=request.company_id, profile=to_profile, institution=institution
+    ):
+        raise ValidationError(_("The company already has an open request there."))
+    event = _move(
+        request,
+        "refer",
+        actor=actor,
+        expected_version=expected_version,
+        event_kind=RequestEvent.Kind.REFERRED,
+        note=note,
+        referral_note=note,
+    )
+    score = None
+    if to_profile is not None and request.match_run is not None:
+        score = next(
+            (
+                m["score"]
+                for m in request.match_run.matches
+                if m["profile"] == to_profile.external_id
+            ),
+            None,
+        )
+    received = IntroductionRequest.objects.create(
+        company_id=request.company_id,
+        diagnostic_id=request.diagnostic_id,
+        match_run=request.match_run,
+        institution=institution,
+        profile=to_profile,
+        requested_by=request.requested_by,
+        message=request.message,
+        hopes=request.hopes,
+        contact_preference=request.contact_preference,
+        contact_phone=request.contact_phone,
+        score=score,
+        sector=request.sector,
+        capability_areas=request.capability_areas,
+        referred_from=request,
+        referral_note=note,
+    )
+    received_event = RequestEvent.objects.create(
+        request=received,
+        kind=RequestEvent.Kind.REFERRAL_RECEIVED,
+        actor=actor,
+        to_status=received.status,
+        note=note,
+    )
+    _notify(
+        office_staff_of(institution),
+        received,
+        received_event,
+        gettext_noop("%(from)s referred the request of %(company)s to you (%(target)s)."),
+        **{"from": request.institution.name},
+    )
+    _notify(
+        _business_people(request),
+        request,
+        event,
+        gettext_noop("%(from)s referred your request to %(to)s."),
+        **{"from": request.institution.name, "to": received.target_name},
+    )
+    return received
+
+
+@transaction.atomic
+def request_accept(
+    *, actor, request: IntroductionRequest, expected_version: int | None
+) -> IntroductionRequest:
+    """Accept the request. projects.services.project_start calls this and makes the project."""
+    _require_office(actor, request)
+    event = _move(
+        request,
+        "accept",
+        actor=actor,
+        expected_version=expected_version,
+        event_kind=RequestEvent.Kind.ACCEPTED,
+    )
+    _notify(
+        _business_people(request),
+        request,
+        event,
+        gettext_noop("%(target)s accepted your request: a project was created."),
+    )
+    return request
+
+
+def requests_check_service_levels(*, now=None) -> dict[str, int]:
+    """Flag, remind and escalate requests without a first response (safe to run twice).
+
+    After OCIP_REQUEST_FLAG_DAYS business days the request is flagged, the office and the
+    assignee are reminded and the business is told; after OCIP_REQUEST_ESCALATE_DAYS it is
+    escalated to platform staff. Each step is claimed by a conditional update.
+    """
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    counts = {"flagged": 0, "escalated": 0}
+    waiting = IntroductionRequest.objects.filter(
+        status__in=IntroductionRequest.OPEN_STATUSES, first_response_at__isnull=True
+    ).select_related("institution", "company", "profile", "assigned_to")
+    for request in waiting.filter(sla_escalated_at__isnull=True).iterator():
+        days = business_days_between(timezone.localdate(request.created_at), today)
+        if days >= settings.OCIP_REQUEST_FLAG_DAYS and request.sla_flagged_at is None:
+            with transaction.atomic():
+                if IntroductionRequest.objects.filter(
+                    pk=request.pk, sla_flagged_at__isnull=True, first_response_at__isnull=True
+                ).update(sla_flagged_at=now):
+                    event = RequestEvent.objects.create(
+                        request=request,
+                        kind=RequestEvent.Kind.SLA_FLAGGED,
+                        from_status=request.status,
+                        to_status=request.status,
+                        note=str(days),
+                    )
+                    _notify(
+                        _institution_people(request),
+                        request,
+                        event,
+                        gettext_noop(
+                            "Reminder: the request of %(company)s for %(target)s "
+                            "has waited %(days)s business days for a first "
+                            "response."
+                        ),
+                        days=days,
+                    )
+                    _notify(
+                        _business_people(request),
+                        request,
+                        event,
+                        gettext_noop(
+                            "Your request for %(target)s is waiting on the "
+                            "institution (%(days)s business days). We reminded "
+                            "them."
+                        ),
+                        days=days,
+                    )
+                    counts["flagged"] += 1
+        if days >= settings.OCIP_REQUEST_ESCALATE_DAYS:
+            with transaction.atomic():
+                if IntroductionRequest.objects.filter(
+                    pk=request.pk, sla_escalated_at__isnull=True, first_response_at__isnull=True
+                ).update(sla_escalated_at=now):
+                    event = RequestEvent.objects.create(
+                        request=request,
+                        kind=RequestEvent.Kind.SLA_ESCALATED,
+                        from_status=request.status,
+                        to_status=request.status,
+                        note=str(days),
+                    )
+                    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+                    _notify(
+                        staff,
+                        request,
+                        event,
+                        gettext_noop(
+                            "Escalation: the request of %(company)s to "
+                            "%(institution)s has had no response for %(days)s "
+                            "business days."
+                        ),
+                        institution=request.institution.name,
+                        days=days,
+                    )
+                    counts["escalated"] += 1
+    return counts

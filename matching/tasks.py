@@ -14,3 +14,9 @@ def matching_index_rebuild() -> None:
 @shared_task(ignore_result=True)
 def match_run_for_diagnostic(diagnostic_id: int) -> None:
     services.match_run_for_diagnostic(diagnostic_id=diagnostic_id)
+
+
+@shared_task(ignore_result=True)
+def requests_check_service_levels() -> None:
+    """Flag, remind and escalate requests waiting for a first response (idempotent)."""
+    services.requests_check_service_levels()

@@ -32,6 +32,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/v1/me/", MeApi.as_view(), name="api_me"),
     path("api/v1/", include("diagnostics.api_urls")),
+    path("api/v1/", include("matching.api_urls")),
+    path("api/v1/", include("projects.api_urls")),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 urlpatterns += i18n_patterns(
@@ -42,6 +44,10 @@ urlpatterns += i18n_patterns(
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("", include("diagnostics.urls")),
     path("", include("matching.urls")),
+    path("", include("matching.request_urls")),
+    path("", include("projects.urls")),
+    path("", include("projects.dashboard_urls")),
+    path("notifications/", include("ocip.notifications.urls")),
     # Wagtail's catch-all comes last.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

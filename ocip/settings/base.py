@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "ocip",
     "ocip.accounts",
     "ocip.mail",
+    "ocip.notifications",
     "diagnostics",
     "matching",
     "projects",
@@ -240,6 +241,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60,
         "options": {"expires": 50},
     },
+    "requests-service-levels": {
+        "task": "matching.tasks.requests_check_service_levels",
+        "schedule": 60 * 60,
+        "options": {"expires": 50 * 60},
+    },
     "mail-requeue-stale": {
         "task": "ocip.mail.tasks.outbox_requeue_pending",
         "schedule": 5 * 60,
@@ -276,3 +282,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Service levels of introduction requests, in business days (Mon-Fri less Ontario holidays).
+OCIP_REQUEST_FLAG_DAYS = env.int("OCIP_REQUEST_FLAG_DAYS", default=3)
+OCIP_REQUEST_ESCALATE_DAYS = env.int("OCIP_REQUEST_ESCALATE_DAYS", default=5)
