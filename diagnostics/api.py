@@ -5,7 +5,6 @@ The same StepForm validates answers here as in the wizard, and the same services
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ocip.api import ConflictError
+from ocip.api import ConflictError, call_service
 
 from . import questionnaire, selectors, services
 from .answers import stored_step_form
@@ -78,15 +77,9 @@ def _diagnostic(request: Request, pk: int) -> Diagnostic:
 def _call(service, **kwargs):
     """Run a service and turn its refusals into HTTP answers (403, 409, 400)."""
     try:
-        return service(**kwargs)
-    except PermissionDenied as denied:
-        raise exceptions.PermissionDenied(str(denied)) from denied
+        return call_service(service, **kwargs)
     except services.DiagnosticConflict as conflict:
         raise ConflictError(conflict.message) from conflict
-    except ValidationError as error:
-        raise exceptions.ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else error.messages
-        ) from error
 
 
 class CompanyDiagnosticsApi(APIView):

@@ -6,7 +6,11 @@ from .models import (
     Institution,
     InstitutionInvitation,
     InstitutionMembership,
+    IntroductionRequest,
     MatchRun,
+    RequestEvent,
+    RequestMessage,
+    RequestNote,
 )
 
 
@@ -83,4 +87,52 @@ class MatchRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RequestEventInline(admin.TabularInline):
+    model = RequestEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("created_at", "kind", "actor", "from_status", "to_status", "note")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RequestMessageInline(admin.TabularInline):
+    model = RequestMessage
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("created_at", "author", "from_business", "body")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IntroductionRequest)
+class IntroductionRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests change only through the review services, which keep the audit
+    trail and the version column honest."""
+
+    list_display = ["pk", "company", "institution", "profile", "status", "created_at"]
+    list_filter = ["status", "institution"]
+    search_fields = ["company__name", "institution__name", "profile__name"]
+    date_hierarchy = "created_at"
+    inlines = [RequestEventInline, RequestMessageInline]
+    exclude = ["capability_areas"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RequestNote)
+class RequestNoteAdmin(admin.ModelAdmin):
+    list_display = ["request", "author", "created_at"]
+    readonly_fields = ["request", "author", "body", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -1,10 +1,11 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from ocip.accounts.forms import InvitationForm
 
-from .models import ExpertiseProfile, Institution, InstitutionMembership
+from .models import ExpertiseProfile, Institution, InstitutionMembership, IntroductionRequest
 
 
 class InstitutionForm(forms.ModelForm):
@@ -157,3 +158,246 @@ class MatchFilterForm(forms.Form):
         if data.get("region") and match["region"] not in data["region"]:
             return False
         return not (data.get("language") and not set(data["language"]) & set(match["languages"]))
+
+
+# --- Introduction requests -------------------------------------------------------------------
+
+
+def person_label(user) -> str:
+    return user.get_full_name() or user.email
+
+
+class RequestCreateForm(forms.Form):
+    profiles = forms.MultipleChoiceField(
+        label=_("Who would you like to meet?"), widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "A few lines on what you need and why them. They also see your diagnostic summary."
+        ),
+    )
+    hopes = forms.MultipleChoiceField(
+        label=_("What do you hope for?"),
+        choices=IntroductionRequest.Hope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    contact_preference = forms.ChoiceField(
+        label=_("How would you like to be contacted?"),
+        choices=IntroductionRequest.Contact.choices,
+        widget=forms.RadioSelect,
+        initial=IntroductionRequest.Contact.EMAIL,
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=40,
+        required=False,
+        help_text=_("Needed if you prefer a phone call."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def __init__(self, *args, matches: list[dict], max_profiles: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profiles"].help_text = _(
+            "Choose up to %(count)s, best matches first. Each one gets its own request."
+        ) % {"count": max_profiles}
+        self.fields["profiles"].choices = [  # type: ignore[attr-defined]
+            (
+                match["profile"],
+                _("%(name)s, %(institution)s (match score %(score).2f)")
+                % {
+                    "name": match["name"],
+                    "institution": match["institution_name"],
+                    "score": match["score"],
+                },
+            )
+            for match in matches
+        ]
+
+
+class _RequestForm(forms.Form):
+    """A form about one request. Its own id prefix, since the request page shows several."""
+
+    id_prefix = "request"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class _VersionedRequestForm(_RequestForm):
+    """A state change: carries the version the person saw, so a stale page cannot win."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class RequestMessageForm(_RequestForm):
+    id_prefix = "message"
+    body = forms.CharField(
+        label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class RequestNoteForm(_RequestForm):
+    id_prefix = "note"
+    body = forms.CharField(
+        label=_("Internal note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only your institution sees it, never the business."),
+    )
+
+
+class RequestAssignForm(_VersionedRequestForm):
+    id_prefix = "assign"
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=get_user_model().objects.none()
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = people  # type: ignore[attr-defined]
+        field.label_from_instance = person_label  # type: ignore[attr-defined]
+
+
+class RequestAskInfoForm(_VersionedRequestForm):
+    id_prefix = "ask"
+    question = forms.CharField(
+        label=_("What do you need to know?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The request waits on the business until it answers."),
+    )
+
+
+class RequestAnswerForm(_VersionedRequestForm):
+    id_prefix = "answer"
+    answer = forms.CharField(
+        label=_("Your answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class RequestDeclineForm(_VersionedRequestForm):
+    id_prefix = "decline"
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "—"), *IntroductionRequest.DeclineReason.choices]
+    )
+    note = forms.CharField(
+        label=_("Note to the business (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The business reads it with the reason. We suggest its next best matches."),
+    )
+
+
+class RequestReferForm(_VersionedRequestForm):
+    id_prefix = "refer"
+    to_profile = forms.ChoiceField(label=_("Refer to an expertise profile"), required=False)
+    to_institution = forms.ModelChoiceField(
+        label=_("Or to an institution's research office"),
+        queryset=Institution.objects.none(),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note to the receiver"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say why you refer it: the receiver reads this first, the business too."),
+    )
+
+    def __init__(self, *args, profile_choices, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_profile"].choices = [("", "—"), *profile_choices]  # type: ignore[attr-defined]
+        self.fields["to_institution"].queryset = institutions  # type: ignore[attr-defined]
+
+    def clean_to_profile(self):
+        external_id = self.cleaned_data["to_profile"]
+        if not external_id:
+            return None
+        profile = (
+            ExpertiseProfile.objects.select_related("institution")
+            .filter(external_id=external_id)
+            .first()
+        )
+        if profile is None:
+            raise forms.ValidationError(_("This profile no longer exists."))
+        return profile
+
+    def clean(self):
+        data = super().clean() or {}
+        if not self.errors and (data.get("to_profile") is None) == (
+            data.get("to_institution") is None
+        ):
+            raise forms.ValidationError(_("Choose either an expertise profile or an institution."))
+        return data
+
+
+class RequestWithdrawForm(_VersionedRequestForm):
+    id_prefix = "withdraw"
+    note = forms.CharField(
+        label=_("Why are you withdrawing it? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+QUEUE_STATUSES = [
+    ("open", _("Open (waiting on someone)")),
+    *IntroductionRequest.Status.choices,
+    ("all", _("All")),
+]
+QUEUE_SORTS = [
+    ("age", _("Oldest first")),
+    ("newest", _("Newest first")),
+    ("score", _("Best match score first")),
+    ("status", _("Status")),
+]
+# Minimum age in business days.
+QUEUE_AGES = [
+    ("", _("Any age")),
+    ("2", _("2 business days or more")),
+    ("5", _("5 business days or more")),
+    ("10", _("10 business days or more")),
+    ("20", _("20 business days or more")),
+]
+
+
+class RequestQueueFilterForm(forms.Form):
+    """The office queue's filters (a GET form). Invalid values fall back to the defaults."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), choices=QUEUE_STATUSES, required=False, initial="open"
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    area = forms.ChoiceField(label=_("Capability area"), required=False)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    age = forms.ChoiceField(label=_("Waiting for"), choices=QUEUE_AGES, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=QUEUE_SORTS, required=False, initial="age")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["sector"].choices = everything + _taxonomy_choices("sectors")  # type: ignore[attr-defined]
+        self.fields["area"].choices = everything + _taxonomy_choices("capability_areas")  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            *everything,
+            ("unassigned", _("Nobody yet")),
+            ("me", _("Me")),
+            *((str(person.pk), person_label(person)) for person in people),
+        ]
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The chosen filters, with the defaults for anything missing or invalid."""
+        defaults = {"status": "open", "sort": "age"}
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()  # cleaned_data keeps the valid fields and drops the others
+            data = self.cleaned_data
+        return {name: data.get(name) or defaults.get(name, "") for name in self.fields}

@@ -267,7 +267,8 @@ def office_staff_of(institution: Institution) -> QuerySet:
 
 
 def requestable_matches(*, user, run: MatchRun) -> list[dict]:
-    """The run's matches the company has no open request for (best first)."""
+    """The run's matches the company has no open request for and that still take requests
+    (request_create refuses the others), best first."""
     if not match_runs_for(user).filter(pk=run.pk).exists() or run.status != MatchRun.Status.DONE:
         return []
     open_profiles = set(
@@ -277,7 +278,20 @@ def requestable_matches(*, user, run: MatchRun) -> list[dict]:
             profile__isnull=False,
         ).values_list("profile__external_id", flat=True)
     )
-    return [match for match in run.matches if match["profile"] not in open_profiles]
+    active = _active_profile_ids(run)
+    return [
+        match
+        for match in run.matches
+        if match["profile"] in active and match["profile"] not in open_profiles
+    ]
+
+
+def _active_profile_ids(run: MatchRun) -> set[str]:
+    return set(
+        ExpertiseProfile.objects.filter(
+            external_id__in=[match["profile"] for match in run.matches], is_active=True
+        ).values_list("external_id", flat=True)
+    )
 
 
 def next_best_matches(request: IntroductionRequest, *, limit: int = 3) -> list[dict]:
@@ -294,11 +308,7 @@ def next_best_matches(request: IntroductionRequest, *, limit: int = 3) -> list[d
             "institution__slug", flat=True
         )
     )
-    active = set(
-        ExpertiseProfile.objects.filter(
-            external_id__in=[m["profile"] for m in request.match_run.matches], is_active=True
-        ).values_list("external_id", flat=True)
-    )
+    active = _active_profile_ids(request.match_run)
     suggestions = [
         match
         for match in request.match_run.matches

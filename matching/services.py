@@ -368,7 +368,7 @@ class RequestChanged(RequestConflict):
     """Someone else changed the request since the person acting last saw it."""
 
 
-def _require_office(actor, request: IntroductionRequest) -> None:
+def require_request_office(actor, request: IntroductionRequest) -> None:
     if "office" not in request_sides(user=actor, request=request):
         raise PermissionDenied(
             _("Only the research office of %(institution)s can do this.")
@@ -377,7 +377,7 @@ def _require_office(actor, request: IntroductionRequest) -> None:
     require_mfa(actor)
 
 
-def _require_business(actor, request: IntroductionRequest) -> None:
+def require_request_business(actor, request: IntroductionRequest) -> None:
     if "business" not in request_sides(user=actor, request=request):
         raise PermissionDenied(_("Only the company that made this request can do this."))
 
@@ -545,30 +545,36 @@ def request_create(
                     % {"name": matches[profile_id]["name"]}
                 }
             )
+        already_open = ValidationError(
+            {
+                "profiles": _("You already have an open request to %(name)s.")
+                % {"name": profile.name}
+            }
+        )
         if _open_request_exists(
             company_id=diagnostic.company_id, profile=profile, institution=profile.institution
         ):
-            raise ValidationError(
-                {
-                    "profiles": _("You already have an open request to %(name)s.")
-                    % {"name": profile.name}
-                }
-            )
-        request = IntroductionRequest.objects.create(
-            company_id=diagnostic.company_id,
-            diagnostic=diagnostic,
-            match_run=run,
-            institution=profile.institution,
-            profile=profile,
-            requested_by=actor,
-            message=message.strip(),
-            hopes=list(hopes),
-            contact_preference=contact_preference,
-            contact_phone=contact_phone.strip(),
-            score=matches[profile_id]["score"],
-            sector=str(facts.get("sector") or ""),
-            capability_areas=areas,
-        )
+            raise already_open
+        try:
+            # A double submit, or a colleague asking at the same moment: the constraint decides.
+            with transaction.atomic():
+                request = IntroductionRequest.objects.create(
+                    company_id=diagnostic.company_id,
+                    diagnostic=diagnostic,
+                    match_run=run,
+                    institution=profile.institution,
+                    profile=profile,
+                    requested_by=actor,
+                    message=message.strip(),
+                    hopes=list(hopes),
+                    contact_preference=contact_preference,
+                    contact_phone=contact_phone.strip(),
+                    score=matches[profile_id]["score"],
+                    sector=str(facts.get("sector") or ""),
+                    capability_areas=areas,
+                )
+        except IntegrityError:
+            raise already_open from None
         event = RequestEvent.objects.create(
             request=request,
             kind=RequestEvent.Kind.SUBMITTED,
@@ -587,7 +593,7 @@ def request_create(
 
 @transaction.atomic
 def request_assign(*, actor, request: IntroductionRequest, expected_version: int | None, assignee):
-    _require_office(actor, request)
+    require_request_office(actor, request)
     if not assignable_people(request.institution).filter(pk=assignee.pk).exists():
         raise ValidationError(
             {
@@ -622,8 +628,9 @@ def request_message(*, actor, request: IntroductionRequest, body: str) -> Reques
     sides = request_sides(user=actor, request=request)
     if "business" in sides:
         from_business = True
-        if request.status == IntroductionRequest.Status.WITHDRAWN:
-            raise RequestConflict(_("This request was withdrawn."))
+        # Like the institution's: once declined, referred or withdrawn, nobody would answer.
+        if not request.is_open and request.status != IntroductionRequest.Status.ACCEPTED:
+            raise RequestConflict(_("This request is closed: messages are no longer sent."))
         event = RequestEvent.objects.create(
             request=request,
             kind=RequestEvent.Kind.MESSAGE,
@@ -671,8 +678,11 @@ def request_message(*, actor, request: IntroductionRequest, body: str) -> Reques
 
 @transaction.atomic
 def request_note_add(*, actor, request: IntroductionRequest, body: str) -> RequestNote:
-    if "institution" not in request_sides(user=actor, request=request):
+    sides = request_sides(user=actor, request=request)
+    if "institution" not in sides:
         raise PermissionDenied(_("Only the institution's own people keep notes on a request."))
+    if "office" in sides:
+        require_mfa(actor)
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a note.")})
@@ -683,7 +693,7 @@ def request_note_add(*, actor, request: IntroductionRequest, body: str) -> Reque
 def request_ask_info(
     *, actor, request: IntroductionRequest, expected_version: int | None, question: str
 ) -> IntroductionRequest:
-    _require_office(actor, request)
+    require_request_office(actor, request)
     question = question.strip()
     if not question:
         raise ValidationError({"question": _("Write what you need to know.")})
@@ -710,7 +720,7 @@ def request_answer(
     *, actor, request: IntroductionRequest, expected_version: int | None, answer: str
 ) -> IntroductionRequest:
     """The business answers a question; the request returns to review."""
-    _require_business(actor, request)
+    require_request_business(actor, request)
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": _("Write your answer.")})
@@ -736,7 +746,7 @@ def request_answer(
 def request_withdraw(
     *, actor, request: IntroductionRequest, expected_version: int | None, note: str = ""
 ) -> IntroductionRequest:
-    _require_business(actor, request)
+    require_request_business(actor, request)
     event = _move(
         request,
         "withdraw",
@@ -763,7 +773,7 @@ def request_decline(
     reason: str,
     note: str = "",
 ) -> IntroductionRequest:
-    _require_office(actor, request)
+    require_request_office(actor, request)
     if reason not in IntroductionRequest.DeclineReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
     event = _move(
@@ -796,7 +806,7 @@ def request_refer(
     to_institution: Institution | None = None,
 ) -> IntroductionRequest:
     """Close this request as referred and open one for the receiver. Returns the new one."""
-    _require_office(actor, request)
+    require_request_office(actor, request)
     if (to_profile is None) == (to_institution is None):
         raise ValidationError(_("Refer to one expertise profile or to one institution."))
     note = note.strip()
@@ -888,7 +898,7 @@ def request_accept(
     *, actor, request: IntroductionRequest, expected_version: int | None
 ) -> IntroductionRequest:
     """Accept the request. projects.services.project_start calls this and makes the project."""
-    _require_office(actor, request)
+    require_request_office(actor, request)
     event = _move(
         request,
         "accept",
@@ -923,11 +933,15 @@ def requests_check_service_levels(*, now=None) -> dict[str, int]:
     ).select_related("institution", "company", "profile", "assigned_to")
     for request in waiting.filter(sla_escalated_at__isnull=True).iterator():
         days = business_days_between(timezone.localdate(request.created_at), today)
+        # Re-checked in each claim: it may have been answered or closed since it was read.
+        still_waiting = IntroductionRequest.objects.filter(
+            pk=request.pk,
+            status__in=IntroductionRequest.OPEN_STATUSES,
+            first_response_at__isnull=True,
+        )
         if days >= settings.OCIP_REQUEST_FLAG_DAYS and request.sla_flagged_at is None:
             with transaction.atomic():
-                if IntroductionRequest.objects.filter(
-                    pk=request.pk, sla_flagged_at__isnull=True, first_response_at__isnull=True
-                ).update(sla_flagged_at=now):
+                if still_waiting.filter(sla_flagged_at__isnull=True).update(sla_flagged_at=now):
                     event = RequestEvent.objects.create(
                         request=request,
                         kind=RequestEvent.Kind.SLA_FLAGGED,
@@ -960,9 +974,7 @@ def requests_check_service_levels(*, now=None) -> dict[str, int]:
                     counts["flagged"] += 1
         if days >= settings.OCIP_REQUEST_ESCALATE_DAYS:
             with transaction.atomic():
-                if IntroductionRequest.objects.filter(
-                    pk=request.pk, sla_escalated_at__isnull=True, first_response_at__isnull=True
-                ).update(sla_escalated_at=now):
+                if still_waiting.filter(sla_escalated_at__isnull=True).update(sla_escalated_at=now):
                     event = RequestEvent.objects.create(
                         request=request,
                         kind=RequestEvent.Kind.SLA_ESCALATED,

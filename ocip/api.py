@@ -1,5 +1,6 @@
+from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +16,19 @@ class ConflictError(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Conflict."
     default_code = "conflict"
+
+
+def call_service(service, **kwargs):
+    """Run a service and turn its refusals into HTTP answers: 403, 400. Conflicts raised as
+    ConflictError are API exceptions already (409 with their message)."""
+    try:
+        return service(**kwargs)
+    except PermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied)) from denied
+    except ValidationError as error:
+        raise exceptions.ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from error
 
 
 class MeApi(APIView):

@@ -6,6 +6,7 @@ readers and for anyone who prefers figures.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 LABEL_WIDTH = 260
@@ -51,3 +52,16 @@ def horizontal_bars(
         "axis_top": TOP - 8,
         "axis_bottom": TOP + len(rows) * ROW_HEIGHT,
     }
+
+
+def count_scale(largest: float, *, most_ticks: int = 5) -> tuple[float, list[float]]:
+    """A scale for counts from 0: (maximum, ticks) in round steps of 1, 2 or 5 × 10ⁿ, with at
+    most `most_ticks` steps, the maximum a tick at or above `largest` (1 for nothing)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            candidate = step * factor
+            if largest <= candidate * most_ticks:
+                steps = max(1, math.ceil(largest / candidate))
+                return candidate * steps, [candidate * n for n in range(steps + 1)]
+        step *= 10

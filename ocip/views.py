@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +19,23 @@ from diagnostics import selectors as company_selectors
 from diagnostics import services as company_services
 from matching import selectors as institution_selectors
 from matching import services as institution_services
+from matching.models import IntroductionRequest
 from ocip.accounts import invitations
 from ocip.accounts.forms import ProfileForm
 from ocip.accounts.invitations import PENDING_INVITATION_SESSION_KEY
 from ocip.accounts.mfa import user_has_totp
+
+OPEN_REQUEST = Q(status__in=IntroductionRequest.OPEN_STATUSES)
+# The service-level flags stay set once the institution answers: late means flagged and still
+# without a first response.
+UNANSWERED_REQUEST = OPEN_REQUEST & Q(first_response_at__isnull=True)
+
+
+def _request_counts(requests: QuerySet, by: str, **counts: Q) -> dict[int, dict[str, int]]:
+    """{value of `by`: {name: how many of `requests` match its condition}}, in one query."""
+    annotations = {name: Count("pk", filter=condition) for name, condition in counts.items()}
+    rows = requests.order_by().values(by).annotate(**annotations)
+    return {row.pop(by): row for row in rows}
 
 
 @login_required
@@ -33,16 +47,53 @@ def dashboard(request):
         diagnostic.company_id: diagnostic
         for diagnostic in company_selectors.diagnostics_for(user).order_by("created_at", "pk")
     }
+    per_company = (
+        _request_counts(
+            institution_selectors.requests_of_business(user),
+            "company_id",
+            open=OPEN_REQUEST,
+            waiting=Q(status=IntroductionRequest.Status.INFO_REQUESTED),
+        )
+        if company_memberships
+        else {}
+    )
     for membership in company_memberships:
         membership.latest_diagnostic = latest.get(membership.company_id)  # type: ignore[attr-defined]
+        membership.request_counts = per_company.get(  # type: ignore[attr-defined]
+            membership.company_id, {"open": 0, "waiting": 0}
+        )
+
+    institution_memberships = list(institution_selectors.memberships_of(user))
+    # An office sees all its institution's requests; anyone else only those assigned to them.
+    per_institution = (
+        _request_counts(
+            institution_selectors.requests_of_institution_side(user),
+            "institution_id",
+            open=OPEN_REQUEST,
+            overdue=UNANSWERED_REQUEST & Q(sla_flagged_at__isnull=False),
+            assigned=OPEN_REQUEST & Q(assigned_to=user),
+        )
+        if institution_memberships
+        else {}
+    )
+    for institution_membership in institution_memberships:
+        institution_membership.request_counts = per_institution.get(  # type: ignore[attr-defined]
+            institution_membership.institution_id, {"open": 0, "overdue": 0, "assigned": 0}
+        )
+
     context = {
         "company_memberships": company_memberships,
-        "institution_memberships": institution_selectors.memberships_of(user),
+        "institution_memberships": institution_memberships,
         "has_totp": user_has_totp(user),
     }
     if user.is_platform_staff:
         context["company_count"] = company_selectors.companies_for(user).count()
         context["institution_count"] = institution_selectors.institutions_for(user).count()
+        context["escalated_count"] = (
+            institution_selectors.requests_visible_to(user)
+            .filter(UNANSWERED_REQUEST, sla_escalated_at__isnull=False)
+            .count()
+        )
     return render(request, "dashboard.html", context)
 
 

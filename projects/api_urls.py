@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path(
+        "requests/<int:pk>/accept/",
+        api.RequestAcceptApi.as_view(),
+        name="api_request_accept",
+    ),
+    path("projects/", api.ProjectsApi.as_view(), name="api_projects"),
+    path("projects/<int:pk>/", api.ProjectApi.as_view(), name="api_project"),
+]

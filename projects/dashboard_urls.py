@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import dashboard_views
+
+# ?format=csv on either page downloads the same figures and the period's requests.
+urlpatterns = [
+    path(
+        "institutions/<slug:slug>/dashboard/",
+        dashboard_views.institution_dashboard,
+        name="institution_dashboard",
+    ),
+    path("platform/dashboard/", dashboard_views.platform_dashboard, name="platform_dashboard"),
+]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
 
 from matching.models import InstitutionMembership
 
-from .models import Project
+from .models import FundingApplication, Project
 
 
 def projects_for(user) -> QuerySet[Project]:
@@ -44,3 +46,11 @@ def can_edit_project(*, user, project: Project) -> bool:
         institution_id=project.institution_id,
         role=InstitutionMembership.Role.OFFICE_STAFF,
     ).exists()
+
+
+def project_funding_total(project: Project) -> Decimal:
+    """The funding the project expects: every application's amount except declined ones."""
+    total = project.funding_applications.exclude(
+        status=FundingApplication.Status.DECLINED
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal(0)

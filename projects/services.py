@@ -41,6 +41,7 @@ def project_start(
     programs: list[FundingProgram],
 ) -> Project:
     """Accept the request and create its project, in one transaction."""
+    request_services.require_request_office(actor, request)
     if not title.strip() or not scope.strip():
         raise ValidationError(_("A project needs a title and a scope."))
     if not assignable_people(request.institution).filter(pk=lead.pk).exists():
@@ -75,7 +76,7 @@ def project_start(
         FundingApplication(
             project=project, program=program, amount=_estimated_amount(request, program)
         )
-        for program in programs
+        for program in dict.fromkeys(programs)
     )
     return project
 
@@ -96,6 +97,8 @@ def milestone_add(*, actor, project: Project, title: str, due_date: date | None)
 @transaction.atomic
 def milestone_set_done(*, actor, milestone: Milestone, done: bool) -> Milestone:
     _require_project_editor(actor, milestone.project)
+    if done and milestone.done_at is not None:
+        return milestone  # already done: keep the day it was done
     milestone.done_at = timezone.now() if done else None
     milestone.save(update_fields=["done_at"])
     return milestone

@@ -18,9 +18,13 @@ from matching.models import (
     Institution,
     InstitutionInvitation,
     InstitutionMembership,
+    IntroductionRequest,
+    RequestNote,
 )
 from ocip.accounts import invitations
 from ocip.accounts.models import User
+from ocip.notifications.models import Notification
+from projects.models import Milestone, Project
 
 OUR_PACKAGES = ("ocip.", "diagnostics.", "matching.", "projects.", "cms.")
 PERSONAS = {
@@ -51,6 +55,21 @@ INSTITUTION_A_OFFICE = expect(404, anon=LOGIN, office_a=200, researcher=403, stu
 LOGGED_IN = expect(200, anon=LOGIN)
 PROFILE_A_EDITORS = expect(404, anon=LOGIN, office_a=200, staff=200)
 INSTITUTION_A_PROFILE_AUTHORS = expect(403, anon=LOGIN, office_a=200, researcher=200, staff=200)
+# Request A: Northwind's open request to Algonquin, assigned to the researcher. Platform staff
+# read every request (escalations) but act for no institution.
+REQUEST_A = expect(404, anon=LOGIN, owner_a=200, office_a=200, researcher=200, staff=200)
+REQUEST_A_OFFICE = expect(404, anon=LOGIN, owner_a=403, office_a=200, researcher=403, staff=403)
+REQUEST_A_INSTITUTION = expect(
+    404, anon=LOGIN, owner_a=403, office_a=200, researcher=200, staff=403
+)
+# Answering needs a question first: the business is sent back to the request.
+REQUEST_A_BUSINESS = expect(404, anon=LOGIN, owner_a=302, office_a=403, researcher=403, staff=403)
+API_REQUEST_A = expect(404, anon=403, owner_a=200, office_a=200, researcher=200, staff=200)
+# Project A: Northwind's project at Algonquin, led by the researcher.
+PROJECT_A = expect(404, anon=LOGIN, owner_a=200, office_a=200, researcher=200, staff=200)
+PROJECT_A_EDIT = expect(404, anon=LOGIN, owner_a=403, office_a=200, researcher=200, staff=403)
+API_POST_ONLY = expect(405, anon=403)
+POST_ONLY = expect(405, anon=LOGIN)
 
 # name -> (its kwargs, or args as a list, from the test data; expected answers; also POST?)
 MATRIX = {
@@ -134,6 +153,77 @@ MATRIX = {
         INSTITUTION_A_PROFILE_AUTHORS,
         True,
     ),
+    # Introduction requests and their review.
+    "request_create": (lambda d: {"pk": d["submitted_a"].pk}, DIAGNOSTIC_A, True),
+    "request_list": (lambda d: {}, LOGGED_IN, False),
+    "request_assigned": (lambda d: {}, LOGGED_IN, False),
+    "request_queue": (
+        lambda d: {"slug": d["institution_a"].slug},
+        expect(404, anon=LOGIN, office_a=200, staff=200),
+        False,
+    ),
+    "request_detail": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A, False),
+    "request_message": (
+        lambda d: {"pk": d["request_a"].pk},
+        expect(404, anon=LOGIN, owner_a=200, office_a=200, researcher=200, staff=403),
+        True,
+    ),
+    "request_note": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A_INSTITUTION, True),
+    "request_assign": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A_OFFICE, True),
+    "request_ask_info": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A_OFFICE, True),
+    "request_decline": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A_OFFICE, True),
+    "request_refer": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A_OFFICE, True),
+    "request_accept": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A_OFFICE, True),
+    # Refused answers by POST are in tests/matching/test_request_pages.py.
+    "request_answer": (lambda d: {"pk": d["request_a"].pk}, REQUEST_A_BUSINESS, False),
+    "request_withdraw": (
+        lambda d: {"pk": d["request_a"].pk},
+        expect(404, anon=LOGIN, owner_a=200, office_a=403, researcher=403, staff=403),
+        True,
+    ),
+    "project_list": (lambda d: {}, LOGGED_IN, False),
+    "project_detail": (lambda d: {"pk": d["project_a"].pk}, PROJECT_A, False),
+    "milestone_add": (lambda d: {"pk": d["project_a"].pk}, POST_ONLY, False),
+    "milestone_toggle": (
+        lambda d: {"pk": d["project_a"].pk, "milestone_pk": d["milestone_a"].pk},
+        POST_ONLY,
+        False,
+    ),
+    "funding_application_add": (lambda d: {"pk": d["project_a"].pk}, POST_ONLY, False),
+    "funding_application_edit": (
+        lambda d: {"pk": d["project_a"].pk, "application_pk": d["application_a"].pk},
+        PROJECT_A_EDIT,
+        True,
+    ),
+    "institution_dashboard": (
+        lambda d: {"slug": d["institution_a"].slug},
+        INSTITUTION_A_OFFICE,
+        False,
+    ),
+    "platform_dashboard": (lambda d: {}, expect(403, anon=LOGIN, staff=200), False),
+    "notification_list": (lambda d: {}, LOGGED_IN, False),
+    "notification_open": (lambda d: {"pk": d["notification_a"].pk}, POST_ONLY, False),
+    "notifications_mark_read": (lambda d: {}, POST_ONLY, False),
+    "api_match_run_requests": (lambda d: {"pk": d["submitted_a"].pk}, API_DIAGNOSTIC_A, True),
+    "api_requests": (lambda d: {}, expect(200, anon=403), False),
+    "api_request": (lambda d: {"pk": d["request_a"].pk}, API_REQUEST_A, False),
+    # POST-only; refused POSTs are in tests/matching/test_request_api.py.
+    "api_request_action": (
+        lambda d: {"pk": d["request_a"].pk, "action": "decline"},
+        API_POST_ONLY,
+        False,
+    ),
+    "api_request_accept": (
+        lambda d: {"pk": d["request_a"].pk},
+        API_POST_ONLY,
+        False,
+    ),
+    "api_projects": (lambda d: {}, expect(200, anon=403), False),
+    "api_project": (
+        lambda d: {"pk": d["project_a"].pk},
+        expect(404, anon=403, owner_a=200, office_a=200, researcher=200, staff=200),
+        False,
+    ),
 }
 
 # What each persona's list pages may show, and what they must not.
@@ -193,9 +283,34 @@ class PermissionMatrixTests(TestCase):
             role="researcher",
         )
         draft_a, _created = diagnostic_start(actor=users["owner_a"], company=company_a)
+        submitted_a = Diagnostic.objects.get(company=company_a, status="submitted")
+        request_a = IntroductionRequest.objects.create(
+            company=company_a,
+            diagnostic=submitted_a,
+            match_run=submitted_a.match_runs.first(),
+            institution=institution_a,
+            profile=ExpertiseProfile.objects.filter(institution=institution_a).last(),
+            requested_by=users["owner_a"],
+            message="Could your team look at our inspection problem?",
+            assigned_to=users["researcher"],
+            status="in_review",
+        )
+        RequestNote.objects.create(
+            request=request_a, author=users["office_a"], body="INTERNAL-NOTE-A"
+        )
+        project_a = Project.objects.filter(company=company_a, institution=institution_a).first()
+        # The demo's project has no milestone yet: one to toggle.
+        milestone_a = project_a.milestones.create(title="Prototype")
         cls.data = {
             "token": token,
-            "submitted_a": Diagnostic.objects.get(company=company_a, status="submitted"),
+            "submitted_a": submitted_a,
+            "request_a": request_a,
+            "project_a": project_a,
+            "milestone_a": milestone_a,
+            "application_a": project_a.funding_applications.first(),
+            "notification_a": Notification.objects.create(
+                user=users["owner_a"], key="matrix", message="Hello"
+            ),
             "draft_a": draft_a,
             "company_a": company_a,
             "company_a_owner": CompanyMembership.objects.get(user=users["owner_a"]),
@@ -250,6 +365,23 @@ class PermissionMatrixTests(TestCase):
         )
         draft = Diagnostic.objects.get(pk=self.data["draft_a"].pk)
         self.assertEqual((draft.status, draft.revision), ("draft", 0))
+        request_a = IntroductionRequest.objects.get(pk=self.data["request_a"].pk)
+        self.assertEqual((request_a.status, request_a.version), ("in_review", 1))
+        self.assertFalse(request_a.messages.exists())
+        self.assertEqual(request_a.notes.count(), 1)
+        self.assertFalse(
+            self.data["milestone_a"].__class__.objects.get(pk=self.data["milestone_a"].pk).done_at
+        )
+
+    def test_internal_notes_never_reach_the_business(self):
+        self.login("owner_a")
+        for name in ["request_detail", "api_request"]:
+            page = self.client.get(reverse(name, kwargs={"pk": self.data["request_a"].pk}))
+            self.assertEqual(page.status_code, 200)
+            self.assertNotIn("INTERNAL-NOTE-A", page.content.decode())
+        self.login("office_a")
+        page = self.client.get(reverse("request_detail", kwargs={"pk": self.data["request_a"].pk}))
+        self.assertIn("INTERNAL-NOTE-A", page.content.decode())
 
     def test_lists_show_only_what_each_persona_may_see(self):
         for persona, (
