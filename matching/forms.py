@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ocip.accounts.forms import InvitationForm
@@ -167,6 +168,15 @@ def person_label(user) -> str:
     return user.get_full_name() or user.email
 
 
+def match_choice_label(match: dict) -> str:
+    """A match as a choice: its name, institution and score (written the locale's way)."""
+    return _("%(name)s, %(institution)s (match score %(score)s)") % {
+        "name": match["name"],
+        "institution": match["institution_name"],
+        "score": number_format(match["score"], decimal_pos=2),
+    }
+
+
 class RequestCreateForm(forms.Form):
     profiles = forms.MultipleChoiceField(
         label=_("Who would you like to meet?"), widget=forms.CheckboxSelectMultiple
@@ -205,16 +215,7 @@ class RequestCreateForm(forms.Form):
             "Choose up to %(count)s, best matches first. Each one gets its own request."
         ) % {"count": max_profiles}
         self.fields["profiles"].choices = [  # type: ignore[attr-defined]
-            (
-                match["profile"],
-                _("%(name)s, %(institution)s (match score %(score).2f)")
-                % {
-                    "name": match["name"],
-                    "institution": match["institution_name"],
-                    "score": match["score"],
-                },
-            )
-            for match in matches
+            (match["profile"], match_choice_label(match)) for match in matches
         ]
 
 

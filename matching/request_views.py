@@ -18,7 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,6 +42,7 @@ from .forms import (
     RequestQueueFilterForm,
     RequestReferForm,
     RequestWithdrawForm,
+    match_choice_label,
 )
 from .models import ExpertiseProfile, Institution, IntroductionRequest, MatchRun
 from .views import filters_query
@@ -69,14 +70,6 @@ def _require_side(request, intro: IntroductionRequest, allowed: set[str]) -> set
             raise PermissionDenied(_("Only the company that made this request can do this."))
         raise PermissionDenied(_("You cannot do this on this request."))
     return sides
-
-
-def _url_or_none(name: str, *args) -> str | None:
-    """Links to pages other parts of the platform provide (the project pages)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def waited_days(intro: IntroductionRequest) -> int:
@@ -298,7 +291,7 @@ def request_assigned(request):
     )
     page = paginate(request, requests)
     _with_row_labels(page, request.LANGUAGE_CODE)
-    context = {"page_obj": page, "projects_url": _url_or_none("project_list")}
+    context = {"page_obj": page}
     return render(request, "matching/request_assigned.html", context)
 
 
@@ -373,11 +366,7 @@ def _referral_choices(intro: IntroductionRequest) -> list:
     elsewhere: list[tuple[str, str]] = []
     for match in matches:
         if match["profile"] in matched:
-            label = _("%(name)s, %(institution)s (match score %(score).2f)") % {
-                "name": match["name"],
-                "institution": match["institution_name"],
-                "score": match["score"],
-            }
+            label = match_choice_label(match)
             side = here if match["institution"] == intro.institution.slug else elsewhere
             side.append((match["profile"], label))
     unmatched_colleagues = (
@@ -462,7 +451,9 @@ def request_detail(request, pk):
             "ask_form": _versioned(RequestAskInfoForm)(intro) if "ask_info" in allowed else None,
             "decline_form": _versioned(RequestDeclineForm)(intro) if "decline" in allowed else None,
             "refer_form": _refer_form(intro) if "refer" in allowed else None,
-            "accept_url": _url_or_none("request_accept", intro.pk) if "accept" in allowed else None,
+            "accept_url": reverse("request_accept", args=[intro.pk])
+            if "accept" in allowed
+            else None,
         }
     if "business" in sides:
         context |= {

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from ocip.accounts.invitations import hash_token, pending_filter
 
+from . import workflow
 from .models import (
     ExpertiseProfile,
     Institution,
@@ -266,6 +267,15 @@ def office_staff_of(institution: Institution) -> QuerySet:
     )
 
 
+def open_requests_by_profile(*, user, company_id: int) -> dict[str, int]:
+    """{profile external id: request pk} of the company's open requests."""
+    return dict(
+        requests_of_business(user)
+        .filter(company_id=company_id, status__in=workflow.OPEN, profile__isnull=False)
+        .values_list("profile__external_id", "pk")
+    )
+
+
 def requestable_matches(*, user, run: MatchRun) -> list[dict]:
     """The run's matches the company has no open request for and that still take requests
     (request_create refuses the others), best first."""
@@ -295,18 +305,19 @@ def _active_profile_ids(run: MatchRun) -> set[str]:
 
 
 def next_best_matches(request: IntroductionRequest, *, limit: int = 3) -> list[dict]:
-    """After a decline: the best matches of the same run at other institutions that this
-    company has never asked, so no request ends without somewhere to go next."""
+    """After a decline: the best matches of the same run at institutions that neither declined
+    this company nor have one of its requests open, at profiles it never asked, so no request
+    ends without somewhere to go next."""
     if request.match_run is None or request.match_run.status != MatchRun.Status.DONE:
         return []
     asked = IntroductionRequest.objects.filter(company_id=request.company_id)
     asked_profiles = set(
         asked.filter(profile__isnull=False).values_list("profile__external_id", flat=True)
     )
-    declined_here = set(
-        asked.filter(status=IntroductionRequest.Status.DECLINED).values_list(
-            "institution__slug", flat=True
-        )
+    declined_or_open = set(
+        asked.filter(
+            status__in=[IntroductionRequest.Status.DECLINED, *IntroductionRequest.OPEN_STATUSES]
+        ).values_list("institution__slug", flat=True)
     )
     active = _active_profile_ids(request.match_run)
     suggestions = [
@@ -314,6 +325,6 @@ def next_best_matches(request: IntroductionRequest, *, limit: int = 3) -> list[d
         for match in request.match_run.matches
         if match["profile"] in active
         and match["profile"] not in asked_profiles
-        and match["institution"] not in declined_here
+        and match["institution"] not in declined_or_open
     ]
     return suggestions[:limit]

@@ -200,6 +200,9 @@ def match_results(request, pk):
             "funding": funding_view(run.funding, diagnostic.questionnaire.content.by_id, language),
             "stale": context["is_latest"] and services.match_run_is_stale(run),
             "query_string": filters_query(request),
+            "open_requests": selectors.open_requests_by_profile(
+                user=request.user, company_id=diagnostic.company_id
+            ),
         }
     return render(request, "matching/match_results.html", context)
 

@@ -81,9 +81,13 @@ class ProjectStartForm(forms.Form):
         programs.choices = [  # type: ignore[attr-defined]
             (
                 program.slug,
-                f"{program.name} ({program.partner}): "
-                f"{VERDICTS.get(assessed['verdict'], assessed['verdict'])}, "
-                f"{estimate_label(assessed.get('estimate'))}",
+                _("%(program)s (%(partner)s): %(verdict)s, %(estimate)s")
+                % {
+                    "program": program.name,
+                    "partner": program.partner,
+                    "verdict": VERDICTS.get(assessed["verdict"], assessed["verdict"]),
+                    "estimate": estimate_label(assessed.get("estimate")),
+                },
             )
             for program, assessed in pursuable
         ]

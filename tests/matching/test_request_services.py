@@ -974,6 +974,7 @@ def test_the_chain_runs_from_the_first_request_to_the_last(world, request_a1):
 
 
 def test_after_a_decline_the_next_best_matches_are_elsewhere_unasked_and_active(world):
+    # Elsewhere: not at an institution that declined or has one of the company's requests open.
     to_a1, to_b2 = request_create(
         actor=world.owner,
         run=world.run,
@@ -991,6 +992,16 @@ def test_after_a_decline_the_next_best_matches_are_elsewhere_unasked_and_active(
     assert [m["profile"] for m in next_best_matches(to_a1, limit=1)] == ["b1"]
     ExpertiseProfile.objects.filter(external_id="b1").update(is_active=False)
     assert [m["profile"] for m in next_best_matches(to_a1)] == ["c1"]
+    # An institution with one of the company's requests open is not "elsewhere" either.
+    request_create(
+        actor=world.owner,
+        run=world.run,
+        profile_ids=["c1"],
+        message="Hello",
+        hopes=[],
+        contact_preference="email",
+    )
+    assert next_best_matches(to_a1) == []
     world.run.status = MatchRun.Status.FAILED
     world.run.save()
     assert next_best_matches(IntroductionRequest.objects.get(pk=to_a1.pk)) == []
