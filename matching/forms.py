@@ -186,7 +186,8 @@ class RequestCreateForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "A few lines on what you need and why them. They also see your diagnostic summary."
+            "A few lines on what you need and why you chose them. "
+            "They also see your diagnostic summary."
         ),
     )
     hopes = forms.MultipleChoiceField(

@@ -401,10 +401,7 @@ def _move(
         raise RequestChanged(_changed_message(request))
     target = workflow.next_status(action, request.status)
     if target is None:
-        raise RequestConflict(
-            _("This request is “%(status)s”: it cannot be %(action)s now.")
-            % {"status": _status_label(request.status), "action": _action_label(action)}
-        )
+        raise RequestConflict(_refusal(action) % {"status": _status_label(request.status)})
     now = timezone.now()
     updates = {"status": target, "version": F("version") + 1, "updated_at": now, **fields}
     if action in workflow.RESPONSES:
@@ -438,16 +435,17 @@ def _changed_message(request: IntroductionRequest) -> str:
     ) % {"status": _status_label(status)}
 
 
-def _action_label(action: str) -> str:
+def _refusal(action: str) -> str:
+    """Why `action` is refused, as one whole sentence per action (for translators)."""
     return {
-        "assign": _("assigned"),
-        "message": _("answered by message"),
-        "ask_info": _("sent a question"),
-        "answer": _("answered"),
-        "accept": _("accepted"),
-        "decline": _("declined"),
-        "refer": _("referred"),
-        "withdraw": _("withdrawn"),
+        "assign": _("This request is “%(status)s”: it cannot be assigned now."),
+        "message": _("This request is “%(status)s”: messages cannot be sent on it now."),
+        "ask_info": _("This request is “%(status)s”: it cannot be sent a question now."),
+        "answer": _("This request is “%(status)s”: it cannot be answered now."),
+        "accept": _("This request is “%(status)s”: it cannot be accepted now."),
+        "decline": _("This request is “%(status)s”: it cannot be declined now."),
+        "refer": _("This request is “%(status)s”: it cannot be referred now."),
+        "withdraw": _("This request is “%(status)s”: it cannot be withdrawn now."),
     }[action]
 
 
