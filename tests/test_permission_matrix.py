@@ -369,9 +369,7 @@ class PermissionMatrixTests(TestCase):
         self.assertEqual((request_a.status, request_a.version), ("in_review", 1))
         self.assertFalse(request_a.messages.exists())
         self.assertEqual(request_a.notes.count(), 1)
-        self.assertFalse(
-            self.data["milestone_a"].__class__.objects.get(pk=self.data["milestone_a"].pk).done_at
-        )
+        self.assertIsNone(Milestone.objects.get(pk=self.data["milestone_a"].pk).done_at)
 
     def test_internal_notes_never_reach_the_business(self):
         self.login("owner_a")
