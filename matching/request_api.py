@@ -163,12 +163,20 @@ class NoteSerializer(serializers.Serializer):
 
 
 class ChainLinkSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    """A link of the referral chain; one the reader cannot open gives its institution only."""
+
+    id = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    status_label = serializers.CharField(source="get_status_display", allow_null=True)
     institution = serializers.CharField(source="institution.slug")
     institution_name = serializers.CharField(source="institution.name")
-    target_name = serializers.CharField()
+    target_name = serializers.CharField(allow_null=True)
+
+    def to_representation(self, link) -> dict:
+        data = super().to_representation(link)
+        if getattr(link, "hidden", False):
+            data |= {"id": None, "status": None, "status_label": None, "target_name": None}
+        return data
 
 
 class ContactSerializer(serializers.Serializer):
@@ -232,7 +240,8 @@ class RequestDetailSerializer(RequestSummarySerializer):
 
     @extend_schema_field(ChainLinkSerializer(many=True))
     def get_chain(self, intro) -> list:
-        return list(ChainLinkSerializer(selectors.request_chain(intro), many=True).data)
+        chain = selectors.request_chain_for(user=self.context["user"], request=intro)
+        return list(ChainLinkSerializer(chain, many=True).data)
 
     def get_project(self, intro) -> int | None:
         # The project (projects app) points here; matching reads its id without importing it.

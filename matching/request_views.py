@@ -259,7 +259,7 @@ def request_queue(request, slug):
     requests = filter_queue(
         selectors.requests_visible_to(request.user)
         .filter(institution=institution)
-        .select_related("company", "profile", "assigned_to"),
+        .select_related("company", "institution", "profile", "assigned_to"),
         filters.values,
         user=request.user,
     )
@@ -419,12 +419,7 @@ def request_detail(request, pk):
     intro = _visible_request(request, pk)
     sides = selectors.request_sides(user=request.user, request=intro)
     language = request.LANGUAGE_CODE
-    chain = selectors.request_chain(intro)
-    visible_in_chain = set(
-        selectors.requests_visible_to(request.user)
-        .filter(pk__in=[link.pk for link in chain])
-        .values_list("pk", flat=True)
-    )
+    chain = selectors.request_chain_for(user=request.user, request=intro)
     hopes = dict(IntroductionRequest.Hope.choices)
     intro.waited_days = waited_days(intro)  # type: ignore[attr-defined]
     events = selectors.request_events_for(user=request.user, request=intro)
@@ -433,7 +428,6 @@ def request_detail(request, pk):
         "sides": sides,
         "hopes": [hopes[hope] for hope in intro.hopes if hope in hopes],
         "chain": chain if len(chain) > 1 else [],
-        "visible_in_chain": visible_in_chain,
         "events": events,
         "conversation": intro.messages.select_related("author"),
         "message_form": RequestMessageForm() if _can_message(intro, sides) else None,

@@ -239,6 +239,20 @@ def request_chain(request: IntroductionRequest) -> list[IntroductionRequest]:
         chain.append(following)
 
 
+def request_chain_for(*, user, request: IntroductionRequest) -> list[IntroductionRequest]:
+    """The referral chain as `user` may see it. A link they cannot open (another institution's
+    request) is marked `hidden` and shows its institution only: never its status or notes."""
+    chain = request_chain(request)
+    visible = set(
+        requests_visible_to(user)
+        .filter(pk__in=[link.pk for link in chain])
+        .values_list("pk", flat=True)
+    )
+    for link in chain:
+        link.hidden = link.pk not in visible  # type: ignore[attr-defined]
+    return chain
+
+
 def assignable_people(institution: Institution) -> QuerySet:
     """Who a request of `institution` may be assigned to: its researchers and office staff."""
     from django.contrib.auth import get_user_model

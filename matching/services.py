@@ -461,9 +461,10 @@ def _business_people(request: IntroductionRequest):
 
 
 def _institution_people(request: IntroductionRequest):
-    """The office staff, and the assigned person."""
+    """The office staff, and the assigned person while they belong to the institution."""
     people = list(office_staff_of(request.institution))
-    if request.assigned_to_id:
+    # Someone who has left the institution no longer hears of its requests.
+    if assignable_people(request.institution).filter(pk=request.assigned_to_id).exists():
         people.append(request.assigned_to)
     return people
 

@@ -36,16 +36,17 @@ def projects_led_by(user) -> QuerySet[Project]:
 
 
 def can_edit_project(*, user, project: Project) -> bool:
-    """The lead researcher and the institution's research office."""
+    """The institution's research office, and the lead researcher while they belong to it."""
     if not user.is_authenticated:
         return False
-    if project.lead_id == user.pk:
+    roles = set(
+        InstitutionMembership.objects.filter(
+            user=user, institution_id=project.institution_id
+        ).values_list("role", flat=True)
+    )
+    if InstitutionMembership.Role.OFFICE_STAFF in roles:
         return True
-    return InstitutionMembership.objects.filter(
-        user=user,
-        institution_id=project.institution_id,
-        role=InstitutionMembership.Role.OFFICE_STAFF,
-    ).exists()
+    return project.lead_id == user.pk and InstitutionMembership.Role.RESEARCHER in roles
 
 
 def project_funding_total(project: Project) -> Decimal:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from matching import services as request_services
 from matching.models import FundingProgram, IntroductionRequest
-from matching.selectors import assignable_people
+from matching.selectors import assignable_people, can_manage_institution
+from ocip.accounts.mfa import require_mfa
 
 from . import selectors
 from .models import FundingApplication, Milestone, Project, ProjectMember
@@ -84,6 +85,8 @@ def project_start(
 def _require_project_editor(actor, project: Project) -> None:
     if not selectors.can_edit_project(user=actor, project=project):
         raise PermissionDenied(_("Only the project's lead and research office can change it."))
+    if can_manage_institution(user=actor, institution=project.institution):
+        require_mfa(actor)  # research-office staff act with two factors, as on requests
 
 
 @transaction.atomic

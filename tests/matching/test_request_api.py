@@ -398,7 +398,10 @@ def test_a_referral_answers_201_with_the_new_request(client, requests, review, b
 
     client.force_login(review.offices[2])
     received = get(client, "api_request", pk=new["id"]).json()
-    assert [link["id"] for link in received["chain"]] == [request.pk, new["id"]]
+    # C sees where the request came from, not B's own request (its id, state or notes).
+    assert [link["id"] for link in received["chain"]] == [None, new["id"]]
+    assert received["chain"][0]["institution"] == request.institution.slug
+    assert received["chain"][0]["status"] is None
     assert received["timeline"][0]["kind"] == "referral_received"
     assert received["timeline"][0]["note"] == "Their welding lab is the right fit."
 

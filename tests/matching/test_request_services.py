@@ -16,6 +16,8 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 
 from diagnostics.models import CompanyMembership
 from matching import workflow
@@ -31,6 +33,7 @@ from matching.models import (
 from matching.selectors import (
     next_best_matches,
     request_chain,
+    request_chain_for,
     request_events_for,
     request_notes_for,
     requestable_matches,
@@ -971,6 +974,50 @@ def test_the_chain_runs_from_the_first_request_to_the_last(world, request_a1):
     assert request_chain(ask(world, "a2")) == [
         IntroductionRequest.objects.get(profile__external_id="a2")
     ]
+
+
+def test_each_institution_sees_only_its_own_links_of_the_chain(world, request_a1):
+    at_b = refer(world, request_a1, to_institution=world.institutions["b"])
+    at_c1 = request_refer(
+        actor=world.office["b"],
+        request=at_b,
+        expected_version=at_b.version,
+        note="NOTE FROM B TO C",
+        to_profile=world.profiles["c1"],
+    )
+    hidden = {
+        "office a": (world.office["a"], request_a1, [False, True, True]),
+        "office b": (world.office["b"], at_b, [True, False, True]),
+        "office c": (world.office["c"], at_c1, [True, True, False]),
+        "business": (world.owner, request_a1, [False, False, False]),
+    }
+    for who, (user, request, expected) in hidden.items():
+        chain = request_chain_for(user=user, request=request)
+        assert [link.hidden for link in chain] == expected, who
+    # The pages and the API show a hidden link's institution only (the page explains the
+    # match: this hand-made run's matches get the empty signals a real one could have).
+    world.run.matches = [{**match, "signals": []} for match in world.run.matches]
+    world.run.save()
+    client = Client()
+    client.force_login(world.office["a"])
+    page = client.get(reverse("request_detail", args=[request_a1.pk])).content.decode()
+    assert "NOTE FROM B TO C" not in page
+    data = client.get(reverse("api_request", args=[request_a1.pk])).json()
+    assert [link["status"] for link in data["chain"]] == ["referred", None, None]
+    assert data["chain"][2]["institution"] == world.institutions["c"].slug
+
+
+def test_a_former_assignee_hears_no_more_of_the_request(world, request_a1):
+    request_assign(
+        actor=world.office["a"],
+        request=request_a1,
+        expected_version=1,
+        assignee=world.researcher["a"],
+    )
+    InstitutionMembership.objects.filter(user=world.researcher["a"]).delete()
+    sent = request_message(actor=world.owner, request=request_a1, body="Any news?")
+    event = request_a1.events.get(kind="message")
+    assert sent.from_business and world.researcher["a"] not in notified_by(event)
 
 
 def test_after_a_decline_the_next_best_matches_are_elsewhere_unasked_and_active(world):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching import services as request_services
-from matching.models import FundingProgram, IntroductionRequest
+from matching.models import FundingProgram, InstitutionMembership, IntroductionRequest
 from projects import services
 from projects.models import FundingApplication, Milestone, Project, ProjectMember
 from tests.factories import CompanyMembershipFactory
@@ -320,3 +320,33 @@ def test_platform_staff_correct_a_project_in_the_admin(client, project, platform
     )
     assert "Mitacs Accelerate" in content  # the funding applications inline
     assert client.get(reverse("admin:projects_project_add")).status_code == 403
+
+
+def test_a_lead_who_left_the_institution_no_longer_edits_the_project(client, review, project):
+    lead = review.researchers[0]
+    client.force_login(lead)
+    add = reverse("milestone_add", args=[project.pk])
+    assert (
+        client.post(add, {"milestone-title": "Before", "milestone-due_date": ""}).status_code == 302
+    )
+    InstitutionMembership.objects.filter(user=lead).delete()
+    assert (
+        client.post(add, {"milestone-title": "After", "milestone-due_date": ""}).status_code == 403
+    )
+    assert list(project.milestones.values_list("title", flat=True)) == ["Before"]
+
+
+def test_the_business_timeline_names_no_one_at_the_institution(
+    client, review, intro, business_owner
+):
+    office = review.offices[0]
+    office.first_name, office.last_name = "Octavia", "Officer"
+    office.save()
+    request_services.request_decline(
+        actor=office, request=intro, expected_version=intro.version, reason="no_capacity"
+    )
+    client.force_login(business_owner)
+    page = client.get(reverse("request_detail", args=[intro.pk])).content.decode()
+    assert "Declined" in page and "Octavia" not in page
+    client.force_login(office)
+    assert "Octavia" in client.get(reverse("request_detail", args=[intro.pk])).content.decode()
