@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from ocip import taxonomy
 from ocip.accounts.views import add_service_error, form_page
+from ocip.formatting import dollar_text
 from ocip.pagination import paginate
 
 from . import selectors, services, workflow
@@ -308,7 +308,7 @@ def _key_facts(facts: dict, data: dict, language: str) -> list[tuple[str, Any]]:
     if facts.get("fte_ontario") is not None:
         rows.append((_("Full-time employees in Ontario"), facts["fte_ontario"]))
     if facts.get("budget_cash") is not None:
-        rows.append((_("Cash for the project"), f"{intcomma(facts['budget_cash'])} $"))
+        rows.append((_("Cash for the project"), dollar_text(facts["budget_cash"])))
     if data.get("trl") is not None:
         rows.append((_("Technology readiness level"), data["trl"]))
     if data.get("rd_stage"):

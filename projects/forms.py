@@ -5,13 +5,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from matching.explain import VERDICTS
 from matching.models import FundingProgram, IntroductionRequest
 from matching.selectors import assignable_people
+from ocip.formatting import dollar_text
 
 from .models import FundingApplication, Project
 
@@ -23,10 +23,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _dollars(amount: Any) -> str:
-    return f"{number_format(amount, decimal_pos=0, force_grouping=True)} $"
-
-
 def estimate_label(estimate: dict | None) -> str:
     """A run's estimate as words: "15,000 $ – 60,000 $", or that there is none."""
     estimate = estimate or {}
@@ -34,10 +30,13 @@ def estimate_label(estimate: dict | None) -> str:
     if high is None:
         return _("no estimate yet")
     if low is None:
-        return _("estimated up to %(amount)s") % {"amount": _dollars(high)}
+        return _("estimated up to %(amount)s") % {"amount": dollar_text(high)}
     if low != high:
-        return _("estimated %(low)s to %(high)s") % {"low": _dollars(low), "high": _dollars(high)}
-    return _("estimated %(amount)s") % {"amount": _dollars(high)}
+        return _("estimated %(low)s to %(high)s") % {
+            "low": dollar_text(low),
+            "high": dollar_text(high),
+        }
+    return _("estimated %(amount)s") % {"amount": dollar_text(high)}
 
 
 def pursuable_programs(request: IntroductionRequest) -> list[tuple[FundingProgram, dict]]:

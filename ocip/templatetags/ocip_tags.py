@@ -3,6 +3,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
+from ocip.formatting import dollar_text
+
 register = template.Library()
 
 
@@ -44,3 +46,8 @@ def localized(texts) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def dollars(amount) -> str:
+    return dollar_text(amount)

@@ -84,7 +84,7 @@ def test_the_office_accepts_a_request_by_creating_its_project(client, review, in
     assert offered == possible
     assert (
         "Mitacs Accelerate" in page.content.decode()
-        and "75,000 $ to 90,000 $" in page.content.decode()
+        and "$75,000 to $90,000" in page.content.decode()
     )
 
     response = client.post(
@@ -216,7 +216,7 @@ def test_the_project_page_shows_the_team_funding_and_the_way_back(client, review
     assert reverse("request_detail", args=[project.request_id]) in page
     estimates = _estimates(review.run)
     total = estimates["mitacs-accelerate"] + estimates["nrc-irap"]
-    assert f"Total estimated funding: {total:,} $" in page
+    assert f"Total estimated funding: ${total:,}" in page
     assert "No milestones yet." in page
 
 

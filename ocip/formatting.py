@@ -1,0 +1,14 @@
+"""Numbers as people read them, in the active language."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
+
+def dollar_text(amount, decimals: int = 0) -> str:
+    """An amount in Canadian dollars the locale's way: $75,000 in English, 75 000 $ in French."""
+    # Rounded here: number_format cuts the extra decimals off instead of rounding them.
+    rounded = Decimal(str(amount)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    digits = number_format(rounded, decimal_pos=decimals, force_grouping=True)
+    return gettext("$%(amount)s") % {"amount": digits}
