@@ -48,14 +48,8 @@ def visible_request(http_request: Request, pk: int) -> IntroductionRequest:
 def require_side(user, intro: IntroductionRequest, side: str) -> None:
     """Refuse (403) someone who may read the request but not do this, before their input is
     checked: they learn they may not act, not what a valid input would be."""
-    if side == "office":
-        call_service(services.require_request_office, actor=user, request=intro)
-    elif side == "business":
-        call_service(services.require_request_business, actor=user, request=intro)
-    elif side not in selectors.request_sides(user=user, request=intro):
-        raise exceptions.PermissionDenied(
-            _("Only the institution's own people can do this on a request.")
-        )
+    allowed = ("business", "institution") if side == "either" else (side,)
+    call_service(lambda: services.require_request_side(user, intro, *allowed))
 
 
 def colleague(institution: Institution, value: Any, field: str):
@@ -651,8 +645,7 @@ class RequestActionApi(APIView):
         handler = ACTIONS.get(action)
         if handler is None:
             raise exceptions.NotFound()
-        if handler.side != "either":  # request_message sorts out who writes
-            require_side(request.user, intro, handler.side)
+        require_side(request.user, intro, handler.side)
         payload = handler.input(data=request.data)
         payload.is_valid(raise_exception=True)
         result = handler.run(request.user, intro, payload.validated_data)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,17 +59,6 @@ def _visible_request(request, pk) -> IntroductionRequest:
         ),
         pk=pk,
     )
-
-
-def _require_side(request, intro: IntroductionRequest, allowed: set[str]) -> set[str]:
-    sides = selectors.request_sides(user=request.user, request=intro)
-    if not sides & allowed:
-        if "office" in allowed:
-            raise PermissionDenied(_("Only the institution's research office can do this."))
-        if allowed == {"business"}:
-            raise PermissionDenied(_("Only the company that made this request can do this."))
-        raise PermissionDenied(_("You cannot do this on this request."))
-    return sides
 
 
 def waited_days(intro: IntroductionRequest) -> int:
@@ -467,7 +456,7 @@ def _request_action(
     request,
     pk,
     *,
-    sides: set[str],
+    sides: tuple[str, ...],
     action: str | None,
     make_form: Callable,
     perform: Callable,
@@ -479,7 +468,7 @@ def _request_action(
     """The shared shape of the POST endpoints. GET shows the form alone; POST acts and returns
     to the request, or shows the form again with what to fix (400)."""
     intro = _visible_request(request, pk)
-    _require_side(request, intro, sides)
+    services.require_request_side(request.user, intro, *sides)
     if request.method == "GET" and action and workflow.next_status(action, intro.status) is None:
         messages.error(
             request,
@@ -519,7 +508,7 @@ def request_message(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"business", "institution"},
+        sides=("business", "institution"),
         action=None,
         make_form=lambda intro, data: RequestMessageForm(data),
         perform=lambda intro, data: services.request_message(
@@ -536,7 +525,7 @@ def request_note(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"institution"},
+        sides=("institution",),
         action=None,
         make_form=lambda intro, data: RequestNoteForm(data),
         perform=lambda intro, data: services.request_note_add(
@@ -553,7 +542,7 @@ def request_assign(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"office"},
+        sides=("office",),
         action="assign",
         make_form=_assign_form,
         perform=lambda intro, data: services.request_assign(
@@ -576,7 +565,7 @@ def request_ask_info(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"office"},
+        sides=("office",),
         action="ask_info",
         make_form=_versioned(RequestAskInfoForm),
         perform=lambda intro, data: services.request_ask_info(
@@ -598,7 +587,7 @@ def request_answer(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"business"},
+        sides=("business",),
         action="answer",
         make_form=_versioned(RequestAnswerForm),
         perform=lambda intro, data: services.request_answer(
@@ -618,7 +607,7 @@ def request_decline(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"office"},
+        sides=("office",),
         action="decline",
         make_form=_versioned(RequestDeclineForm),
         perform=lambda intro, data: services.request_decline(
@@ -642,7 +631,7 @@ def request_refer(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"office"},
+        sides=("office",),
         action="refer",
         make_form=_refer_form,
         perform=lambda intro, data: services.request_refer(
@@ -670,7 +659,7 @@ def request_withdraw(request, pk):
     return _request_action(
         request,
         pk,
-        sides={"business"},
+        sides=("business",),
         action="withdraw",
         make_form=_versioned(RequestWithdrawForm),
         perform=lambda intro, data: services.request_withdraw(

@@ -368,18 +368,23 @@ class RequestChanged(RequestConflict):
     """Someone else changed the request since the person acting last saw it."""
 
 
-def require_request_office(actor, request: IntroductionRequest) -> None:
-    if "office" not in request_sides(user=actor, request=request):
-        raise PermissionDenied(
-            _("Only the research office of %(institution)s can do this.")
-            % {"institution": request.institution.name}
-        )
-    require_mfa(actor)
-
-
-def require_request_business(actor, request: IntroductionRequest) -> None:
-    if "business" not in request_sides(user=actor, request=request):
-        raise PermissionDenied(_("Only the company that made this request can do this."))
+def require_request_side(actor, request: IntroductionRequest, *allowed: str) -> set[str]:
+    """Refuse `actor` unless they are on one of the `allowed` sides of the request ('office',
+    'business', 'institution'; see selectors.request_sides). Research-office staff acting for
+    the institution need two factors. Returns the actor's sides."""
+    sides = request_sides(user=actor, request=request)
+    acting = sides.intersection(allowed)
+    if not acting:
+        refusals = {
+            "office": _("Only the research office of %(institution)s can do this.")
+            % {"institution": request.institution.name},
+            "business": _("Only the company that made this request can do this."),
+            "institution": _("Only the institution's own people can do this on a request."),
+        }
+        raise PermissionDenied(refusals[allowed[0]])
+    if "office" in sides and "business" not in acting:
+        require_mfa(actor)
+    return sides
 
 
 def _status_label(status: str) -> str:
@@ -424,6 +429,18 @@ def _move(
     )
     request.refresh_from_db()
     return event
+
+
+def _record(request: IntroductionRequest, kind: str, *, actor=None, note: str = "") -> RequestEvent:
+    """An event that leaves the request in its state (a message, a service-level step)."""
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=actor,
+        from_status=request.status,
+        to_status=request.status,
+        note=note,
+    )
 
 
 def _changed_message(request: IntroductionRequest) -> str:
@@ -592,7 +609,7 @@ def request_create(
 
 @transaction.atomic
 def request_assign(*, actor, request: IntroductionRequest, expected_version: int | None, assignee):
-    require_request_office(actor, request)
+    require_request_side(actor, request, "office")
     if not assignable_people(request.institution).filter(pk=assignee.pk).exists():
         raise ValidationError(
             {
@@ -624,45 +641,22 @@ def request_message(*, actor, request: IntroductionRequest, body: str) -> Reques
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a message.")})
-    sides = request_sides(user=actor, request=request)
-    if "business" in sides:
-        from_business = True
-        # Like the institution's: once declined, referred or withdrawn, nobody would answer.
-        if not request.is_open and request.status != IntroductionRequest.Status.ACCEPTED:
-            raise RequestConflict(_("This request is closed: messages are no longer sent."))
-        event = RequestEvent.objects.create(
-            request=request,
-            kind=RequestEvent.Kind.MESSAGE,
+    sides = require_request_side(actor, request, "business", "institution")
+    # Once declined, referred or withdrawn, nobody would answer.
+    if not request.is_open and request.status != IntroductionRequest.Status.ACCEPTED:
+        raise RequestConflict(_("This request is closed: messages are no longer sent."))
+    from_business = "business" in sides
+    if not from_business and request.is_open:  # the institution's first response
+        event = _move(
+            request,
+            "message",
             actor=actor,
-            from_status=request.status,
-            to_status=request.status,
+            expected_version=None,
+            event_kind=RequestEvent.Kind.MESSAGE,
         )
-        recipients = _institution_people(request)
-    elif "institution" in sides:
-        from_business = False
-        if "office" in sides:
-            require_mfa(actor)
-        if request.is_open:
-            event = _move(
-                request,
-                "message",
-                actor=actor,
-                expected_version=None,
-                event_kind=RequestEvent.Kind.MESSAGE,
-            )
-        elif request.status == IntroductionRequest.Status.ACCEPTED:
-            event = RequestEvent.objects.create(
-                request=request,
-                kind=RequestEvent.Kind.MESSAGE,
-                actor=actor,
-                from_status=request.status,
-                to_status=request.status,
-            )
-        else:
-            raise RequestConflict(_("This request is closed: messages are no longer sent."))
-        recipients = _business_people(request)
     else:
-        raise PermissionDenied(_("You cannot write on this request."))
+        event = _record(request, RequestEvent.Kind.MESSAGE, actor=actor)
+    recipients = _institution_people(request) if from_business else _business_people(request)
     sent = RequestMessage.objects.create(
         request=request, author=actor, from_business=from_business, body=body
     )
@@ -677,11 +671,7 @@ def request_message(*, actor, request: IntroductionRequest, body: str) -> Reques
 
 @transaction.atomic
 def request_note_add(*, actor, request: IntroductionRequest, body: str) -> RequestNote:
-    sides = request_sides(user=actor, request=request)
-    if "institution" not in sides:
-        raise PermissionDenied(_("Only the institution's own people keep notes on a request."))
-    if "office" in sides:
-        require_mfa(actor)
+    require_request_side(actor, request, "institution")
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a note.")})
@@ -692,7 +682,7 @@ def request_note_add(*, actor, request: IntroductionRequest, body: str) -> Reque
 def request_ask_info(
     *, actor, request: IntroductionRequest, expected_version: int | None, question: str
 ) -> IntroductionRequest:
-    require_request_office(actor, request)
+    require_request_side(actor, request, "office")
     question = question.strip()
     if not question:
         raise ValidationError({"question": _("Write what you need to know.")})
@@ -719,7 +709,7 @@ def request_answer(
     *, actor, request: IntroductionRequest, expected_version: int | None, answer: str
 ) -> IntroductionRequest:
     """The business answers a question; the request returns to review."""
-    require_request_business(actor, request)
+    require_request_side(actor, request, "business")
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": _("Write your answer.")})
@@ -745,7 +735,7 @@ def request_answer(
 def request_withdraw(
     *, actor, request: IntroductionRequest, expected_version: int | None, note: str = ""
 ) -> IntroductionRequest:
-    require_request_business(actor, request)
+    require_request_side(actor, request, "business")
     event = _move(
         request,
         "withdraw",
@@ -772,7 +762,7 @@ def request_decline(
     reason: str,
     note: str = "",
 ) -> IntroductionRequest:
-    require_request_office(actor, request)
+    require_request_side(actor, request, "office")
     if reason not in IntroductionRequest.DeclineReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
     event = _move(
@@ -805,7 +795,7 @@ def request_refer(
     to_institution: Institution | None = None,
 ) -> IntroductionRequest:
     """Close this request as referred and open one for the receiver. Returns the new one."""
-    require_request_office(actor, request)
+    require_request_side(actor, request, "office")
     if (to_profile is None) == (to_institution is None):
         raise ValidationError(_("Refer to one expertise profile or to one institution."))
     note = note.strip()
@@ -897,7 +887,7 @@ def request_accept(
     *, actor, request: IntroductionRequest, expected_version: int | None
 ) -> IntroductionRequest:
     """Accept the request. projects.services.project_start calls this and makes the project."""
-    require_request_office(actor, request)
+    require_request_side(actor, request, "office")
     event = _move(
         request,
         "accept",
@@ -941,13 +931,7 @@ def requests_check_service_levels(*, now=None) -> dict[str, int]:
         if days >= settings.OCIP_REQUEST_FLAG_DAYS and request.sla_flagged_at is None:
             with transaction.atomic():
                 if still_waiting.filter(sla_flagged_at__isnull=True).update(sla_flagged_at=now):
-                    event = RequestEvent.objects.create(
-                        request=request,
-                        kind=RequestEvent.Kind.SLA_FLAGGED,
-                        from_status=request.status,
-                        to_status=request.status,
-                        note=str(days),
-                    )
+                    event = _record(request, RequestEvent.Kind.SLA_FLAGGED, note=str(days))
                     _notify(
                         _institution_people(request),
                         request,
@@ -974,13 +958,7 @@ def requests_check_service_levels(*, now=None) -> dict[str, int]:
         if days >= settings.OCIP_REQUEST_ESCALATE_DAYS:
             with transaction.atomic():
                 if still_waiting.filter(sla_escalated_at__isnull=True).update(sla_escalated_at=now):
-                    event = RequestEvent.objects.create(
-                        request=request,
-                        kind=RequestEvent.Kind.SLA_ESCALATED,
-                        from_status=request.status,
-                        to_status=request.status,
-                        note=str(days),
-                    )
+                    event = _record(request, RequestEvent.Kind.SLA_ESCALATED, note=str(days))
                     staff = get_user_model().objects.filter(is_staff=True, is_active=True)
                     _notify(
                         staff,

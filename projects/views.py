@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from matching.selectors import request_sides, requests_visible_to
-from matching.services import RequestConflict
+from matching.selectors import requests_visible_to
+from matching.services import RequestConflict, require_request_side
 from ocip.accounts.views import add_service_error, form_page
 from ocip.pagination import paginate
 
@@ -32,11 +32,7 @@ def request_accept(request, pk):
         ),
         pk=pk,
     )
-    if "office" not in request_sides(user=request.user, request=intro):
-        raise PermissionDenied(
-            _("Only the research office of %(institution)s can accept this request.")
-            % {"institution": intro.institution.name}
-        )
+    require_request_side(request.user, intro, "office")
     if request.method == "GET" and not intro.is_open:
         project = getattr(intro, "project", None)
         if project is not None:
