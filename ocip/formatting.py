@@ -12,3 +12,10 @@ def dollar_text(amount, decimals: int = 0) -> str:
     rounded = Decimal(str(amount)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     digits = number_format(rounded, decimal_pos=decimals, force_grouping=True)
     return gettext("$%(amount)s") % {"amount": digits}
+
+
+def dollar_range(low, high) -> str:
+    """An estimate from `low` to `high` dollars, or just `high` when there is no lower bound."""
+    if low is None or low == high:
+        return dollar_text(high)
+    return f"{dollar_text(low)} – {dollar_text(high)}"

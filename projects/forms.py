@@ -24,7 +24,7 @@ class DateInput(forms.DateInput):
 
 
 def estimate_label(estimate: dict | None) -> str:
-    """A run's estimate as words: "15,000 $ – 60,000 $", or that there is none."""
+    """A run's estimate as words: "estimated $15,000 to $60,000", or that there is none."""
     estimate = estimate or {}
     low, high = estimate.get("amount_low"), estimate.get("amount_high")
     if high is None:

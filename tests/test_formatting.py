@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from ocip.formatting import dollar_text
+from ocip.formatting import dollar_range, dollar_text
 
 
 @pytest.mark.parametrize(
@@ -19,3 +19,12 @@ from ocip.formatting import dollar_text
 def test_dollars_are_written_the_locale_way(language, amount, decimals, expected):
     with translation.override(language):
         assert dollar_text(amount, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [(15000, 60000, "$15,000 – $60,000"), (None, 5000, "$5,000"), (7000, 7000, "$7,000")],
+)
+def test_an_estimate_is_a_range_only_when_its_bounds_differ(low, high, expected):
+    with translation.override("en"):
+        assert dollar_range(low, high) == expected

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
-from ocip.formatting import dollar_text
+from ocip.formatting import dollar_range, dollar_text
 
 register = template.Library()
 
@@ -51,3 +51,9 @@ def get_item(mapping, key):
 @register.filter
 def dollars(amount) -> str:
     return dollar_text(amount)
+
+
+@register.filter
+def estimate_dollars(estimate: dict) -> str:
+    """A funding estimate of a match run (amount_low, amount_high) in dollars."""
+    return dollar_range(estimate.get("amount_low"), estimate["amount_high"])
