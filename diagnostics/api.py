@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ocip.api import ConflictError, call_service
+from ocip.errors import Conflict
 
 from . import questionnaire, selectors, services
 from .answers import stored_step_form
@@ -74,14 +74,6 @@ def _diagnostic(request: Request, pk: int) -> Diagnostic:
     return get_object_or_404(selectors.diagnostics_for(request.user), pk=pk)
 
 
-def _call(service, **kwargs):
-    """Run a service and turn its refusals into HTTP answers (403, 409, 400)."""
-    try:
-        return call_service(service, **kwargs)
-    except services.DiagnosticConflict as conflict:
-        raise ConflictError(conflict.message) from conflict
-
-
 class CompanyDiagnosticsApi(APIView):
     """A company's diagnostics (members only), newest first; POST starts or resumes a draft."""
 
@@ -108,7 +100,7 @@ class CompanyDiagnosticsApi(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         company = get_object_or_404(selectors.companies_of_member(request.user), slug=slug)
-        diagnostic, created = _call(services.diagnostic_start, actor=request.user, company=company)
+        diagnostic, created = services.diagnostic_start(actor=request.user, company=company)
         return Response(
             DiagnosticSerializer(diagnostic, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -182,8 +174,7 @@ class DiagnosticStepApi(APIView):
         if not form.is_valid():
             messages = {field: [str(m) for m in errors] for field, errors in form.errors.items()}
             raise exceptions.ValidationError({"answers": messages})
-        diagnostic = _call(
-            services.diagnostic_step_save,
+        diagnostic = services.diagnostic_step_save(
             actor=request.user,
             diagnostic=diagnostic,
             number=number,
@@ -214,8 +205,7 @@ class DiagnosticSubmitApi(APIView):
         diagnostic = _diagnostic(request, pk)
         payload = self.SubmitInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        diagnostic = _call(
-            services.diagnostic_submit,
+        diagnostic = services.diagnostic_submit(
             actor=request.user,
             diagnostic=diagnostic,
             revision=payload.validated_data.get("revision"),
@@ -236,7 +226,7 @@ class DiagnosticResultsApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         diagnostic = _diagnostic(request, pk)
         if diagnostic.is_draft:
-            raise ConflictError(_("This diagnostic is not submitted yet."))
+            raise Conflict(_("This diagnostic is not submitted yet."))
         return Response(diagnostic.needs_profile.data)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
+from ocip.errors import Conflict
 
 from . import questionnaire, scoring
 from .answers import stored_step_form
@@ -127,12 +128,8 @@ def company_member_remove(*, actor, membership: CompanyMembership) -> None:
 # --- The innovation diagnostic: start → save steps → submit (→ matching, next issue) ---
 
 
-class DiagnosticConflict(Exception):
+class DiagnosticConflict(Conflict):
     """The diagnostic is not in a state that allows this write (HTTP 409)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _require_diagnostic_member(actor, company: Company) -> None:

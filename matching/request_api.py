@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnostics.selectors import diagnostics_for
-from ocip.api import ConflictError, call_service
+from ocip.errors import Conflict
 
 from . import selectors, services, workflow
 from .models import ExpertiseProfile, Institution, IntroductionRequest
@@ -43,13 +43,6 @@ def visible_request(http_request: Request, pk: int) -> IntroductionRequest:
         ),
         pk=pk,
     )
-
-
-def require_side(user, intro: IntroductionRequest, side: str) -> None:
-    """Refuse (403) someone who may read the request but not do this, before their input is
-    checked: they learn they may not act, not what a valid input would be."""
-    allowed = ("business", "institution") if side == "either" else (side,)
-    call_service(lambda: services.require_request_side(user, intro, *allowed))
 
 
 def colleague(institution: Institution, value: Any, field: str):
@@ -258,9 +251,9 @@ class RequestDetailSerializer(RequestSummarySerializer):
         return list(SuggestionSerializer(selectors.next_best_matches(intro), many=True).data)
 
     def get_actions(self, intro) -> list[str]:
-        return [
-            name for name, action in ACTIONS.items() if action.open_to(self.context["sides"], intro)
-        ]
+        available = workflow.available_actions(self.context["sides"], intro.status)
+        names = [name for name, action in ACTIONS.items() if action.name in available]
+        return names + ["accept"] * ("accept" in available)
 
 
 class InstitutionRequestDetailSerializer(RequestDetailSerializer):
@@ -350,8 +343,7 @@ class WithdrawInput(serializers.Serializer):
 
 
 def _assign(actor, intro, data):
-    return call_service(
-        services.request_assign,
+    return services.request_assign(
         actor=actor,
         request=intro,
         expected_version=data["version"],
@@ -373,8 +365,7 @@ def _refer(actor, intro, data):
             raise exceptions.ValidationError(
                 {"to_institution": [_("No institution has this slug.")]}
             )
-    return call_service(
-        services.request_refer,
+    return services.request_refer(
         actor=actor,
         request=intro,
         expected_version=data["version"],
@@ -384,94 +375,70 @@ def _refer(actor, intro, data):
     )
 
 
-def _may_message(intro: IntroductionRequest, sides: set[str]) -> bool:
-    # As request_message: the business until it withdraws, the institution while the request
-    # is open or accepted.
-    if "business" in sides:
-        return intro.status != workflow.WITHDRAWN
-    return intro.is_open or intro.status == workflow.ACCEPTED
-
-
 @dataclass(frozen=True)
 class Action:
-    side: str  # business, office, institution (office or assignee), or either side
+    name: str  # the workflow action (workflow.ACTORS), which says who may take it and when
     input: type[serializers.Serializer]
     run: Callable[[Any, IntroductionRequest, dict], Any]
-    move: str | None = None  # the workflow action, when it changes the state
-
-    def open_to(self, sides: set[str], intro: IntroductionRequest) -> bool:
-        if self.side == "either":
-            return bool(sides & {"business", "institution"}) and _may_message(intro, sides)
-        if self.side not in sides:
-            return False
-        return self.move is None or workflow.next_status(self.move, intro.status) is not None
 
 
 ACTIONS: dict[str, Action] = {
-    "assign": Action("office", AssignInput, _assign, move="assign"),
+    "assign": Action("assign", AssignInput, _assign),
     "message": Action(
-        "either",
+        "message",
         BodyInput,
-        lambda actor, intro, data: call_service(
-            services.request_message, actor=actor, request=intro, body=data["body"]
+        lambda actor, intro, data: services.request_message(
+            actor=actor, request=intro, body=data["body"]
         ),
     ),
     "note": Action(
-        "institution",
+        "note",
         BodyInput,
-        lambda actor, intro, data: call_service(
-            services.request_note_add, actor=actor, request=intro, body=data["body"]
+        lambda actor, intro, data: services.request_note_add(
+            actor=actor, request=intro, body=data["body"]
         ),
     ),
     "ask-info": Action(
-        "office",
+        "ask_info",
         AskInfoInput,
-        lambda actor, intro, data: call_service(
-            services.request_ask_info,
+        lambda actor, intro, data: services.request_ask_info(
             actor=actor,
             request=intro,
             expected_version=data["version"],
             question=data["question"],
         ),
-        move="ask_info",
     ),
     "answer": Action(
-        "business",
+        "answer",
         AnswerInput,
-        lambda actor, intro, data: call_service(
-            services.request_answer,
+        lambda actor, intro, data: services.request_answer(
             actor=actor,
             request=intro,
             expected_version=data.get("version"),
             answer=data["answer"],
         ),
-        move="answer",
     ),
     "decline": Action(
-        "office",
+        "decline",
         DeclineInput,
-        lambda actor, intro, data: call_service(
-            services.request_decline,
+        lambda actor, intro, data: services.request_decline(
             actor=actor,
             request=intro,
             expected_version=data["version"],
             reason=data["reason"],
             note=data.get("note", ""),
         ),
-        move="decline",
     ),
-    "refer": Action("office", ReferInput, _refer, move="refer"),
+    "refer": Action("refer", ReferInput, _refer),
     "withdraw": Action(
-        "business",
+        "withdraw",
         WithdrawInput,
-        lambda actor, intro, data: call_service(
-            services.request_withdraw,
+        lambda actor, intro, data: services.request_withdraw(
             actor=actor,
             request=intro,
             expected_version=data.get("version"),
             note=data.get("note", ""),
         ),
-        move="withdraw",
     ),
 }
 # The office's accept (which also creates the project) is in projects/api.py.
@@ -547,7 +514,7 @@ class MatchRunRequestsApi(APIView):
         diagnostic = get_object_or_404(diagnostics_for(request.user), pk=pk)
         run = selectors.latest_match_run(user=request.user, diagnostic_id=diagnostic.pk)
         if run is None:
-            raise ConflictError(
+            raise Conflict(
                 _("Submit this diagnostic first: its matches come with the submission.")
                 if diagnostic.is_draft
                 else _("The matches of this diagnostic are still being computed: try again soon.")
@@ -555,8 +522,7 @@ class MatchRunRequestsApi(APIView):
         payload = self.RequestCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        created = call_service(
-            services.request_create,
+        created = services.request_create(
             actor=request.user,
             run=run,
             profile_ids=data["profiles"],
@@ -645,7 +611,9 @@ class RequestActionApi(APIView):
         handler = ACTIONS.get(action)
         if handler is None:
             raise exceptions.NotFound()
-        require_side(request.user, intro, handler.side)
+        # Refuse (403) someone who may read the request but not do this before their input is
+        # checked: they learn they may not act, not what a valid input would be.
+        services.require_request_action(request.user, intro, handler.name)
         payload = handler.input(data=request.data)
         payload.is_valid(raise_exception=True)
         result = handler.run(request.user, intro, payload.validated_data)

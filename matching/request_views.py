@@ -395,18 +395,11 @@ def _versioned(form_class) -> Callable:
     return lambda intro, data=None: form_class(data, initial={"version": intro.version})
 
 
-def _can_message(intro: IntroductionRequest, sides: set[str]) -> bool:
-    if "business" in sides:
-        return intro.status != workflow.WITHDRAWN
-    if "institution" in sides:
-        return intro.is_open or intro.status == workflow.ACCEPTED
-    return False
-
-
 @login_required
 def request_detail(request, pk):
     intro = _visible_request(request, pk)
     sides = selectors.request_sides(user=request.user, request=intro)
+    actions = selectors.request_actions(user=request.user, request=intro)
     language = request.LANGUAGE_CODE
     chain = selectors.request_chain_for(user=request.user, request=intro)
     hopes = dict(IntroductionRequest.Hope.choices)
@@ -419,32 +412,28 @@ def request_detail(request, pk):
         "chain": chain if len(chain) > 1 else [],
         "events": events,
         "conversation": intro.messages.select_related("author"),
-        "message_form": RequestMessageForm() if _can_message(intro, sides) else None,
+        "message_form": RequestMessageForm() if "message" in actions else None,
         "project": _project_of(intro),
     }
     if sides & {"institution", "platform"}:
         context |= _institution_view(intro, language)
     if "institution" in sides:
         context["notes"] = selectors.request_notes_for(user=request.user, request=intro)
-        context["note_form"] = RequestNoteForm()
-    allowed = workflow.allowed_actions(intro.status)
-    if "office" in sides:
-        context |= {
-            "assign_form": _assign_form(intro) if "assign" in allowed else None,
-            "ask_form": _versioned(RequestAskInfoForm)(intro) if "ask_info" in allowed else None,
-            "decline_form": _versioned(RequestDeclineForm)(intro) if "decline" in allowed else None,
-            "refer_form": _refer_form(intro) if "refer" in allowed else None,
-            "accept_url": reverse("request_accept", args=[intro.pk])
-            if "accept" in allowed
-            else None,
-        }
+    context |= {
+        "note_form": RequestNoteForm() if "note" in actions else None,
+        "assign_form": _assign_form(intro) if "assign" in actions else None,
+        "ask_form": _versioned(RequestAskInfoForm)(intro) if "ask_info" in actions else None,
+        "decline_form": _versioned(RequestDeclineForm)(intro) if "decline" in actions else None,
+        "refer_form": _refer_form(intro) if "refer" in actions else None,
+        "accept_url": reverse("request_accept", args=[intro.pk]) if "accept" in actions else None,
+        "answer_form": _versioned(RequestAnswerForm)(intro) if "answer" in actions else None,
+        "can_withdraw": "withdraw" in actions,
+    }
     if "business" in sides:
         context |= {
-            "answer_form": _versioned(RequestAnswerForm)(intro) if "answer" in allowed else None,
             "latest_question": next(
                 (e.note for e in reversed(events) if e.kind == "info_requested"), ""
             ),
-            "can_withdraw": "withdraw" in allowed,
             "next_best": selectors.next_best_matches(intro)
             if intro.status == workflow.DECLINED
             else [],
@@ -456,8 +445,7 @@ def _request_action(
     request,
     pk,
     *,
-    sides: tuple[str, ...],
-    action: str | None,
+    action: str,
     make_form: Callable,
     perform: Callable,
     title: str,
@@ -468,8 +456,8 @@ def _request_action(
     """The shared shape of the POST endpoints. GET shows the form alone; POST acts and returns
     to the request, or shows the form again with what to fix (400)."""
     intro = _visible_request(request, pk)
-    services.require_request_side(request.user, intro, *sides)
-    if request.method == "GET" and action and workflow.next_status(action, intro.status) is None:
+    services.require_request_action(request.user, intro, action)
+    if request.method == "GET" and not workflow.state_allows(action, intro.status):
         messages.error(
             request,
             _("This request is “%(status)s”: this action is not available now.")
@@ -481,7 +469,7 @@ def _request_action(
         try:
             result = perform(intro, form.cleaned_data)
         except services.RequestConflict as error:  # RequestChanged too: a stale page
-            messages.error(request, str(error.detail))
+            messages.error(request, error.message)
             return redirect(intro)
         except ValidationError as error:
             add_service_error(form, error)
@@ -508,8 +496,7 @@ def request_message(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("business", "institution"),
-        action=None,
+        action="message",
         make_form=lambda intro, data: RequestMessageForm(data),
         perform=lambda intro, data: services.request_message(
             actor=request.user, request=intro, body=data["body"]
@@ -525,8 +512,7 @@ def request_note(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("institution",),
-        action=None,
+        action="note",
         make_form=lambda intro, data: RequestNoteForm(data),
         perform=lambda intro, data: services.request_note_add(
             actor=request.user, request=intro, body=data["body"]
@@ -542,7 +528,6 @@ def request_assign(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("office",),
         action="assign",
         make_form=_assign_form,
         perform=lambda intro, data: services.request_assign(
@@ -565,7 +550,6 @@ def request_ask_info(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("office",),
         action="ask_info",
         make_form=_versioned(RequestAskInfoForm),
         perform=lambda intro, data: services.request_ask_info(
@@ -587,7 +571,6 @@ def request_answer(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("business",),
         action="answer",
         make_form=_versioned(RequestAnswerForm),
         perform=lambda intro, data: services.request_answer(
@@ -607,7 +590,6 @@ def request_decline(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("office",),
         action="decline",
         make_form=_versioned(RequestDeclineForm),
         perform=lambda intro, data: services.request_decline(
@@ -631,7 +613,6 @@ def request_refer(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("office",),
         action="refer",
         make_form=_refer_form,
         perform=lambda intro, data: services.request_refer(
@@ -659,7 +640,6 @@ def request_withdraw(request, pk):
     return _request_action(
         request,
         pk,
-        sides=("business",),
         action="withdraw",
         make_form=_versioned(RequestWithdrawForm),
         perform=lambda intro, data: services.request_withdraw(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
-from ocip.api import ConflictError
+from ocip.errors import Conflict
 from ocip.notifications.services import notify
 
 from . import workflow
@@ -233,8 +233,8 @@ MATCH_RUN_SIZE = 100  # kept per run, so that filters and "more" work on the sna
 MAX_QUERY_CHARS = 20_000
 
 
-class MatchRunConflict(ConflictError):
-    pass
+class MatchRunConflict(Conflict):
+    """These matches were refreshed already."""
 
 
 def _match_snapshot(match, profiles: dict[str, ExpertiseProfile]) -> dict | None:
@@ -360,7 +360,7 @@ def match_run_refresh(*, actor, run: MatchRun) -> MatchRun:
 MAX_PROFILES_PER_REQUEST = 5
 
 
-class RequestConflict(ConflictError):
+class RequestConflict(Conflict):
     """The request is not (or no longer) in a state that allows this action."""
 
 
@@ -368,23 +368,35 @@ class RequestChanged(RequestConflict):
     """Someone else changed the request since the person acting last saw it."""
 
 
-def require_request_side(actor, request: IntroductionRequest, *allowed: str) -> set[str]:
-    """Refuse `actor` unless they are on one of the `allowed` sides of the request ('office',
-    'business', 'institution'; see selectors.request_sides). Research-office staff acting for
-    the institution need two factors. Returns the actor's sides."""
+def require_request_action(actor, request: IntroductionRequest, action: str) -> set[str]:
+    """Refuse `actor` unless they are on a side of the request that may take `action`
+    (workflow.ACTORS; sides as in selectors.request_sides). Research-office staff acting for
+    the institution need two factors. Whether the state allows it is checked by the caller
+    after the version (`_move`, `_require_state`), so a stale page hears what changed.
+    Returns the actor's sides."""
     sides = request_sides(user=actor, request=request)
-    acting = sides.intersection(allowed)
+    allowed = workflow.ACTORS[action]
+    acting = sides & allowed
     if not acting:
-        refusals = {
-            "office": _("Only the research office of %(institution)s can do this.")
-            % {"institution": request.institution.name},
-            "business": _("Only the company that made this request can do this."),
-            "institution": _("Only the institution's own people can do this on a request."),
-        }
-        raise PermissionDenied(refusals[allowed[0]])
+        if "business" in allowed and "institution" in allowed:
+            refusal = _("Only the company and the institution's people can do this.")
+        elif "office" in allowed:
+            refusal = _("Only the research office of %(institution)s can do this.") % {
+                "institution": request.institution.name
+            }
+        elif "business" in allowed:
+            refusal = _("Only the company that made this request can do this.")
+        else:
+            refusal = _("Only the institution's own people can do this on a request.")
+        raise PermissionDenied(refusal)
     if "office" in sides and "business" not in acting:
         require_mfa(actor)
     return sides
+
+
+def _require_state(request: IntroductionRequest, action: str) -> None:
+    if not workflow.state_allows(action, request.status):
+        raise RequestConflict(_refusal(action) % {"status": _status_label(request.status)})
 
 
 def _status_label(status: str) -> str:
@@ -404,9 +416,9 @@ def _move(
     """Apply `action` to `request` if it is still in the state (and version) the actor saw."""
     if expected_version is not None and expected_version != request.version:
         raise RequestChanged(_changed_message(request))
+    _require_state(request, action)
     target = workflow.next_status(action, request.status)
-    if target is None:
-        raise RequestConflict(_refusal(action) % {"status": _status_label(request.status)})
+    assert target is not None  # _require_state checked the table
     now = timezone.now()
     updates = {"status": target, "version": F("version") + 1, "updated_at": now, **fields}
     if action in workflow.RESPONSES:
@@ -609,7 +621,7 @@ def request_create(
 
 @transaction.atomic
 def request_assign(*, actor, request: IntroductionRequest, expected_version: int | None, assignee):
-    require_request_side(actor, request, "office")
+    require_request_action(actor, request, "assign")
     if not assignable_people(request.institution).filter(pk=assignee.pk).exists():
         raise ValidationError(
             {
@@ -641,10 +653,8 @@ def request_message(*, actor, request: IntroductionRequest, body: str) -> Reques
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a message.")})
-    sides = require_request_side(actor, request, "business", "institution")
-    # Once declined, referred or withdrawn, nobody would answer.
-    if not request.is_open and request.status != IntroductionRequest.Status.ACCEPTED:
-        raise RequestConflict(_("This request is closed: messages are no longer sent."))
+    sides = require_request_action(actor, request, "message")
+    _require_state(request, "message")
     from_business = "business" in sides
     if not from_business and request.is_open:  # the institution's first response
         event = _move(
@@ -671,7 +681,7 @@ def request_message(*, actor, request: IntroductionRequest, body: str) -> Reques
 
 @transaction.atomic
 def request_note_add(*, actor, request: IntroductionRequest, body: str) -> RequestNote:
-    require_request_side(actor, request, "institution")
+    require_request_action(actor, request, "note")
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a note.")})
@@ -682,7 +692,7 @@ def request_note_add(*, actor, request: IntroductionRequest, body: str) -> Reque
 def request_ask_info(
     *, actor, request: IntroductionRequest, expected_version: int | None, question: str
 ) -> IntroductionRequest:
-    require_request_side(actor, request, "office")
+    require_request_action(actor, request, "ask_info")
     question = question.strip()
     if not question:
         raise ValidationError({"question": _("Write what you need to know.")})
@@ -709,7 +719,7 @@ def request_answer(
     *, actor, request: IntroductionRequest, expected_version: int | None, answer: str
 ) -> IntroductionRequest:
     """The business answers a question; the request returns to review."""
-    require_request_side(actor, request, "business")
+    require_request_action(actor, request, "answer")
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": _("Write your answer.")})
@@ -735,7 +745,7 @@ def request_answer(
 def request_withdraw(
     *, actor, request: IntroductionRequest, expected_version: int | None, note: str = ""
 ) -> IntroductionRequest:
-    require_request_side(actor, request, "business")
+    require_request_action(actor, request, "withdraw")
     event = _move(
         request,
         "withdraw",
@@ -762,7 +772,7 @@ def request_decline(
     reason: str,
     note: str = "",
 ) -> IntroductionRequest:
-    require_request_side(actor, request, "office")
+    require_request_action(actor, request, "decline")
     if reason not in IntroductionRequest.DeclineReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
     event = _move(
@@ -795,7 +805,7 @@ def request_refer(
     to_institution: Institution | None = None,
 ) -> IntroductionRequest:
     """Close this request as referred and open one for the receiver. Returns the new one."""
-    require_request_side(actor, request, "office")
+    require_request_action(actor, request, "refer")
     if (to_profile is None) == (to_institution is None):
         raise ValidationError(_("Refer to one expertise profile or to one institution."))
     note = note.strip()
@@ -887,7 +897,7 @@ def request_accept(
     *, actor, request: IntroductionRequest, expected_version: int | None
 ) -> IntroductionRequest:
     """Accept the request. projects.services.project_start calls this and makes the project."""
-    require_request_side(actor, request, "office")
+    require_request_action(actor, request, "accept")
     event = _move(
         request,
         "accept",

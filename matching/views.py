@@ -223,7 +223,7 @@ def match_refresh(request, pk):
     try:
         new = services.match_run_refresh(actor=request.user, run=run)
     except services.MatchRunConflict as error:
-        messages.info(request, str(error.detail))
+        messages.info(request, error.message)
     else:
         if new.pk == run.pk:
             messages.info(request, _("Nothing changed since these matches were made."))

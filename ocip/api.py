@@ -1,34 +1,31 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+"""What every API view shares: how the services' refusals become HTTP answers, and /me/."""
+
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from diagnostics import selectors as company_selectors
 from matching import selectors as institution_selectors
+from ocip.errors import Conflict
 
 
-class ConflictError(APIException):
-    """The resource is not in a state that allows this request (HTTP 409)."""
-
+class ConflictResponse(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict."
     default_code = "conflict"
 
 
-def call_service(service, **kwargs):
-    """Run a service and turn its refusals into HTTP answers: 403, 400. Conflicts raised as
-    ConflictError are API exceptions already (409 with their message)."""
-    try:
-        return service(**kwargs)
-    except PermissionDenied as denied:
-        raise exceptions.PermissionDenied(str(denied)) from denied
-    except ValidationError as error:
-        raise exceptions.ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else error.messages
-        ) from error
+def exception_handler(exc, context):
+    """The one place the services' plain errors become answers: a Conflict is 409, a Django
+    ValidationError 400 by field (PermissionDenied and Http404 are DRF's 403 and 404)."""
+    if isinstance(exc, Conflict):
+        exc = ConflictResponse(exc.message)
+    elif isinstance(exc, ValidationError):
+        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    return drf_exception_handler(exc, context)
 
 
 class MeApi(APIView):

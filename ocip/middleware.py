@@ -1,10 +1,12 @@
-"""Role checks that apply to whole areas of the site, before any view runs."""
+"""Role checks and security headers that apply to whole areas of the site."""
 
 from __future__ import annotations
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -55,9 +57,31 @@ class RoleMFAMiddleware:
         if name.startswith(("account_", "mfa_")) or request.path.startswith(settings.STATIC_URL):
             return None
         if request.path.startswith("/api/"):
-            raise MFARequired(MFARequired.default_message)
+            # The API answers in JSON, as DRF does for its own 403s.
+            return JsonResponse({"detail": str(MFARequired.default_message)}, status=403)
         messages.warning(
             request,
             _("Your role requires two-factor authentication. Set up an authenticator app first."),
         )
         return redirect("mfa_activate_totp")
+
+
+class PathContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the policy chosen by path.
+
+    Every response gets CONTENT_SECURITY_POLICY, except under a prefix of OCIP_CSP_PATH_POLICIES
+    (the Wagtail admin): there, the directives that setting lists replace ours, the rest stay.
+    A view's own `csp.decorators.csp` policy still wins. This is the extension point django-csp
+    documents on its middleware (override `get_policy_parts`).
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only or parts.config is not None:
+            return parts
+        for prefix, directives in getattr(settings, "OCIP_CSP_PATH_POLICIES", {}).items():
+            if request.path_info.startswith(prefix):
+                policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+                parts.config = {**policy.get("DIRECTIVES", {}), **directives}
+                break
+        return parts

@@ -3,8 +3,6 @@ the projects you are part of."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,10 +18,9 @@ from matching.request_api import (
     CompanySerializer,
     PersonSerializer,
     colleague,
-    require_side,
     visible_request,
 )
-from ocip.api import call_service
+from matching.services import require_request_action
 
 from . import selectors, services
 from .models import Project
@@ -92,7 +89,8 @@ class ProjectDetailSerializer(ProjectSummarySerializer):
     milestones = MilestoneSerializer(many=True)
     funding_applications = FundingApplicationSerializer(many=True)
     total_estimated_funding = serializers.SerializerMethodField(
-        help_text="The sum of the funding applications' amounts (CAD)."
+        help_text="The funding the project expects (CAD): every application's amount except "
+        "declined ones, as on the project's page."
     )
 
     class Meta(ProjectSummarySerializer.Meta):
@@ -106,8 +104,7 @@ class ProjectDetailSerializer(ProjectSummarySerializer):
         ]
 
     def get_total_estimated_funding(self, project) -> str:
-        amounts = [a.amount for a in project.funding_applications.all() if a.amount is not None]
-        return f"{sum(amounts, Decimal(0)):.2f}"
+        return f"{selectors.project_funding_total(project):.2f}"
 
 
 def _project_detail(project: Project) -> dict:
@@ -152,7 +149,7 @@ class RequestAcceptApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         intro = visible_request(request, pk)
-        require_side(request.user, intro, "office")
+        require_request_action(request.user, intro, "accept")
         payload = self.RequestAcceptInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -167,8 +164,7 @@ class RequestAcceptApi(APIView):
                     ]
                 }
             )
-        project = call_service(
-            services.project_start,
+        project = services.project_start(
             actor=request.user,
             request=intro,
             expected_version=data["version"],

@@ -24,6 +24,7 @@ from matching.models import Institution, IntroductionRequest
 from matching.selectors import can_manage_institution
 
 from .models import FundingApplication, Project
+from .selectors import expected_applications
 
 # Every state, always in this order, so a state with no request still shows as 0.
 STATUS_ORDER = workflow.STATUSES
@@ -219,11 +220,9 @@ STATUS_COUNTS = {
 
 def funding_leveraged(projects: QuerySet[Project]) -> Decimal:
     """The amounts the projects seek or won, less the applications that were declined."""
-    total = (
+    total = expected_applications(
         FundingApplication.objects.filter(project__in=projects)
-        .exclude(status=FundingApplication.Status.DECLINED)
-        .aggregate(total=Sum("amount"))["total"]
-    )
+    ).aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0")
 
 
@@ -305,8 +304,7 @@ def institution_rows(
         business_days[institution_id].append(response_business_days(created, responded))
     started = dict(projects.order_by().values_list("institution").annotate(count=Count("pk")))
     funding = dict(
-        FundingApplication.objects.filter(project__in=projects)
-        .exclude(status=FundingApplication.Status.DECLINED)
+        expected_applications(FundingApplication.objects.filter(project__in=projects))
         .order_by()
         .values_list("project__institution")
         .annotate(total=Sum("amount"))

@@ -49,9 +49,15 @@ def can_edit_project(*, user, project: Project) -> bool:
     return project.lead_id == user.pk and InstitutionMembership.Role.RESEARCHER in roles
 
 
+def expected_applications(applications: QuerySet[FundingApplication]):
+    """The applications whose amounts count as funding expected: all but the declined ones.
+    The project's page, its API and the review dashboards all count through this."""
+    return applications.exclude(status=FundingApplication.Status.DECLINED)
+
+
 def project_funding_total(project: Project) -> Decimal:
-    """The funding the project expects: every application's amount except declined ones."""
-    total = project.funding_applications.exclude(
-        status=FundingApplication.Status.DECLINED
-    ).aggregate(total=Sum("amount"))["total"]
+    """The funding the project expects, in CAD."""
+    total = expected_applications(project.funding_applications.all()).aggregate(
+        total=Sum("amount")
+    )["total"]
     return total or Decimal(0)

@@ -42,7 +42,7 @@ def project_start(
     programs: list[FundingProgram],
 ) -> Project:
     """Accept the request and create its project, in one transaction."""
-    request_services.require_request_side(actor, request, "office")
+    request_services.require_request_action(actor, request, "accept")
     if not title.strip() or not scope.strip():
         raise ValidationError(_("A project needs a title and a scope."))
     if not assignable_people(request.institution).filter(pk=lead.pk).exists():

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from matching.selectors import requests_visible_to
-from matching.services import RequestConflict, require_request_side
+from matching.services import RequestConflict, require_request_action
 from ocip.accounts.views import add_service_error, form_page
 from ocip.pagination import paginate
 
@@ -32,7 +32,7 @@ def request_accept(request, pk):
         ),
         pk=pk,
     )
-    require_request_side(request.user, intro, "office")
+    require_request_action(request.user, intro, "accept")
     if request.method == "GET" and not intro.is_open:
         project = getattr(intro, "project", None)
         if project is not None:
@@ -63,7 +63,7 @@ def request_accept(request, pk):
                 programs=data["programs"],
             )
         except RequestConflict as error:  # also RequestChanged: someone acted first
-            messages.error(request, str(error.detail))
+            messages.error(request, error.message)
             return redirect(intro)
         except ValidationError as error:
             add_service_error(form, error)

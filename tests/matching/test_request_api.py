@@ -320,7 +320,7 @@ def test_illegal_transitions_are_a_409_with_a_clear_message(
             {"version": 2, "to_institution": review.institutions[2].slug, "note": "x"},
             "cannot be referred now",
         ),
-        ("message", {"body": "One more thing"}, "closed"),
+        ("message", {"body": "One more thing"}, "messages cannot be sent"),
     ]:
         response = act(client, request.pk, action, data)
         assert response.status_code == 409, action

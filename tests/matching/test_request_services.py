@@ -428,7 +428,7 @@ def test_an_illegal_transition_is_refused_and_changes_nothing(world, action, sta
         act(world, action, request)
     assert not isinstance(refused.value, RequestChanged)
     if action != "message":
-        assert str(IntroductionRequest.Status(state).label) in str(refused.value.detail)
+        assert str(IntroductionRequest.Status(state).label) in str(refused.value.message)
     assert snapshot(request) == before
 
 
@@ -544,7 +544,7 @@ def test_acting_on_a_page_someone_else_changed_is_refused(world, action):
     before = snapshot(request)
     with pytest.raises(RequestChanged) as changed:
         act(world, action, request, version=seen)
-    assert "changed while you were looking" in str(changed.value.detail)
+    assert "changed while you were looking" in str(changed.value.message)
     assert snapshot(request) == before
 
 
@@ -563,7 +563,7 @@ def test_of_two_people_acting_on_the_same_version_only_the_first_wins(world, act
     before = snapshot(request)
     with pytest.raises(RequestChanged) as changed:
         act(world, action, mine, version=mine.version)
-    assert "“Declined”" in str(changed.value.detail)
+    assert "“Declined”" in str(changed.value.message)
     assert snapshot(request) == before
     assert mine.status == "declined"  # the loser's copy now shows what happened
     assert request.events.filter(kind="declined").count() == 1
