@@ -167,6 +167,50 @@ def stored_step_form(
     )
 
 
+# The JSON an answer of each question type takes through the API; null means "don't know" or
+# "not answered" where the wizard offers that, and a text question is left out to leave it empty.
+_JSON_ANSWERS = {
+    "text": (_("Give text (a JSON string)."), lambda v: isinstance(v, str)),
+    "short_text": (_("Give text (a JSON string)."), lambda v: isinstance(v, str)),
+    "choice": (
+        _("Give one option value (a JSON string), or null."),
+        lambda v: v is None or isinstance(v, str),
+    ),
+    "boolean": (_("Give true, false or null."), lambda v: v is None or isinstance(v, bool)),
+    "integer": (
+        _("Give a whole number (a JSON integer), or null."),
+        lambda v: v is None or _is_integer(v),
+    ),
+    "money": (
+        _("Give a whole number of dollars (a JSON integer), or null."),
+        lambda v: v is None or _is_integer(v),
+    ),
+    "scale": (
+        _("Give a whole number (a JSON integer), or null."),
+        lambda v: v is None or _is_integer(v),
+    ),
+    "multi_choice": (
+        _("Give a list of option values (JSON strings)."),
+        lambda v: isinstance(v, list) and all(isinstance(item, str) for item in v),
+    ),
+}
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def json_answer_errors(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Answers (by question id) whose JSON type does not fit their question: the API refuses
+    them before the step's form reads them, so nothing is read as text that was not text."""
+    errors = {}
+    for qid, value in answers.items():
+        message, fits = _JSON_ANSWERS[questionnaire.by_id[qid]["type"]]
+        if not fits(value):
+            errors[qid] = str(message)
+    return errors
+
+
 def answers_as_form_data(questionnaire: Questionnaire, number: int, answers: Mapping[str, Any]):
     """Stored (or JSON) answers of one step in the shape a StepForm reads."""
     data: dict[str, Any] = {}

@@ -15,10 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ocip import api_fields as fields
 from ocip.errors import Conflict
 
 from . import questionnaire, selectors, services
-from .answers import stored_step_form
+from .answers import json_answer_errors, stored_step_form
 from .models import Diagnostic
 from .models import Questionnaire as QuestionnaireVersion
 from .questionnaire import localized
@@ -123,7 +124,12 @@ class DiagnosticStepApi(APIView):
     saves what is there without that check (as going back does in the wizard)."""
 
     class StepInputSerializer(serializers.Serializer):
-        answers = serializers.DictField(child=serializers.JSONField(allow_null=True))
+        answers = serializers.DictField(
+            child=serializers.JSONField(allow_null=True),
+            help_text="Question id → answer, in the JSON type of the question (see the "
+            "questionnaire): text for text, a whole number for numbers and scales, true/false/"
+            "null for yes/no/don't know, a list of option values for multiple choices.",
+        )
         complete = serializers.BooleanField(default=True)
 
     @extend_schema(
@@ -147,22 +153,10 @@ class DiagnosticStepApi(APIView):
             raise exceptions.ValidationError(
                 {"answers": {qid: [_("Not a question of this step.")] for qid in sorted(unknown)}}
             )
-        misshapen = [
-            qid
-            for qid, value in answers.items()
-            if isinstance(value, dict)
-            or (
-                isinstance(value, list) != (form_questionnaire.by_id[qid]["type"] == "multi_choice")
-            )
-        ]
+        misshapen = json_answer_errors(form_questionnaire, answers)
         if misshapen:
             raise exceptions.ValidationError(
-                {
-                    "answers": {
-                        qid: [_("Give a list for a multiple choice, a single value otherwise.")]
-                        for qid in misshapen
-                    }
-                }
+                {"answers": {qid: [message] for qid, message in misshapen.items()}}
             )
         form = stored_step_form(
             form_questionnaire,
@@ -188,7 +182,7 @@ class DiagnosticSubmitApi(APIView):
     """Submit a diagnostic whose steps are all complete; it is scored and frozen."""
 
     class SubmitInputSerializer(serializers.Serializer):
-        revision = serializers.IntegerField(
+        revision = fields.Integer(
             required=False,
             help_text="The revision you reviewed; if the answers changed since, you get a 409.",
         )

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnostics.selectors import diagnostics_for
+from ocip import api_fields as fields
 from ocip.errors import Conflict
 
 from . import selectors, services, workflow
@@ -45,14 +46,14 @@ def visible_request(http_request: Request, pk: int) -> IntroductionRequest:
     )
 
 
-def colleague(institution: Institution, value: Any, field: str):
-    """A researcher or office staff member of `institution`, by user id or email."""
+def colleague(institution: Institution, value: int | str, field: str):
+    """A researcher or office staff member of `institution`, by user id or email (a value
+    fields.PersonRef accepted: a database-sized id, or at most 254 characters)."""
     people = selectors.assignable_people(institution)
-    text = str(value).strip()
     person = (
-        people.filter(pk=int(text)).first()
-        if text.isdigit() and len(text) < 19  # an id, and one the database can take
-        else people.filter(email__iexact=text).first()
+        people.filter(pk=value).first()
+        if isinstance(value, int)
+        else people.filter(email__iexact=value.strip()).first()
     )
     if person is None:
         raise exceptions.ValidationError(
@@ -294,40 +295,40 @@ def request_detail(http_request: Request, intro: IntroductionRequest) -> dict:
 
 
 class _VersionedInput(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = fields.Integer(
         min_value=1,
         help_text="The request's version you acted on; if it changed since, you get a 409.",
     )
 
 
 class AssignInput(_VersionedInput):
-    assignee = serializers.CharField(help_text="A user id or email address.")
+    assignee = fields.PersonRef(help_text="A user id or email address.")
 
 
 class BodyInput(serializers.Serializer):
-    body = serializers.CharField(max_length=4000)
+    body = fields.Text(max_length=4000)
 
 
 class AskInfoInput(_VersionedInput):
-    question = serializers.CharField(max_length=4000)
+    question = fields.Text(max_length=4000)
 
 
 class AnswerInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False)
-    answer = serializers.CharField(max_length=4000)
+    version = fields.Integer(min_value=1, required=False)
+    answer = fields.Text(max_length=4000)
 
 
 class DeclineInput(_VersionedInput):
-    reason = serializers.ChoiceField(choices=IntroductionRequest.DeclineReason.choices)
-    note = serializers.CharField(
+    reason = fields.Choice(choices=IntroductionRequest.DeclineReason.choices)
+    note = fields.Text(
         max_length=2000, required=False, allow_blank=True, help_text="Shown to the business."
     )
 
 
 class ReferInput(_VersionedInput):
-    to_profile = serializers.CharField(required=False, help_text="An expertise profile id.")
-    to_institution = serializers.CharField(required=False, help_text="An institution slug.")
-    note = serializers.CharField(max_length=2000)
+    to_profile = fields.Text(max_length=100, required=False, help_text="An expertise profile id.")
+    to_institution = fields.Slug(required=False, help_text="An institution slug.")
+    note = fields.Text(max_length=2000)
 
     def validate(self, attrs):
         if ("to_profile" in attrs) == ("to_institution" in attrs):
@@ -338,8 +339,8 @@ class ReferInput(_VersionedInput):
 
 
 class WithdrawInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    version = fields.Integer(min_value=1, required=False)
+    note = fields.Text(max_length=2000, required=False, allow_blank=True)
 
 
 def _assign(actor, intro, data):
@@ -476,19 +477,21 @@ class MatchRunRequestsApi(APIView):
 
     class RequestCreateInput(serializers.Serializer):
         profiles = serializers.ListField(
-            child=serializers.CharField(),
+            child=fields.Text(max_length=100),
+            max_length=services.MAX_PROFILES_PER_REQUEST,
             help_text="Expertise profile ids from the diagnostic's latest matches.",
         )
-        message = serializers.CharField(max_length=2000)
+        message = fields.Text(max_length=2000)
         hopes = serializers.ListField(
-            child=serializers.ChoiceField(choices=IntroductionRequest.Hope.choices),
+            child=fields.Choice(choices=IntroductionRequest.Hope.choices),
+            max_length=len(IntroductionRequest.Hope.choices),
             required=False,
             default=list,
         )
-        contact_preference = serializers.ChoiceField(
+        contact_preference = fields.Choice(
             choices=IntroductionRequest.Contact.choices, default=IntroductionRequest.Contact.EMAIL
         )
-        contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+        contact_phone = fields.Text(max_length=40, required=False, allow_blank=True)
 
     @extend_schema(responses=RequestSummarySerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -543,9 +546,9 @@ class RequestsApi(APIView):
     pagination_class = PageNumberPagination
 
     class RequestFilters(serializers.Serializer):
-        side = serializers.ChoiceField(choices=["business", "institution"], required=False)
-        status = serializers.ChoiceField(choices=IntroductionRequest.Status.choices, required=False)
-        institution = serializers.SlugField(required=False, help_text="An institution slug.")
+        side = fields.Choice(choices=["business", "institution"], required=False)
+        status = fields.Choice(choices=IntroductionRequest.Status.choices, required=False)
+        institution = fields.Slug(required=False, help_text="An institution slug.")
 
     @extend_schema(parameters=[RequestFilters], responses=RequestSummarySerializer(many=True))
     def get(self, request: Request) -> Response:

@@ -6,12 +6,16 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from matching.selectors import user_is_office_staff
+from ocip import text
 from ocip.accounts.mfa import MFARequired, user_has_totp
+from ocip.formatting import text_refusal
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 ADMIN_PREFIXES = ("/django-admin/", "/cms-admin/")
 
@@ -33,6 +37,54 @@ class StaffAreaGuardMiddleware:
         if in_admin and user.is_authenticated and not user.is_platform_staff:
             raise PermissionDenied(_("This area is for platform staff."))
         return self.get_response(request)
+
+
+class TextBoundaryMiddleware:
+    """The text boundary for everything that is not a JSON body (that is ocip.parsers'): the
+    path, query strings and form fields. A NUL character or a lone surrogate is refused with a
+    400 that says where; form text is stored NFC-normalised. Passwords are left as typed, or a
+    password set before this boundary could stop matching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            self._check(_("The address"), request.path)
+            self._check_all(request.GET)
+            if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+                self._check_all(request.POST)
+                request.POST = self._normalized(request.POST)
+        except text.TextRefused as refused:
+            return self._refuse(request, text_refusal(refused))
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(where: str, value: str) -> None:
+        reason = text.forbidden_reason(value)
+        if reason:
+            raise text.TextRefused(where, reason)
+
+    def _check_all(self, data: QueryDict) -> None:
+        for key, values in data.lists():
+            self._check(_("A field name"), key)
+            for value in values:
+                self._check(key, value)
+
+    @staticmethod
+    def _normalized(data: QueryDict) -> QueryDict:
+        copy = data.copy()
+        for key, values in data.lists():
+            if "password" not in key:
+                copy.setlist(key, [text.normalized(value) for value in values])
+        copy._mutable = False
+        return copy
+
+    @staticmethod
+    def _refuse(request, reason: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": reason}, status=400)
+        return render(request, "400.html", {"reason": reason}, status=400)
 
 
 class RoleMFAMiddleware:
@@ -71,17 +123,25 @@ class PathContentSecurityPolicyMiddleware(CSPMiddleware):
 
     Every response gets CONTENT_SECURITY_POLICY, except under a prefix of OCIP_CSP_PATH_POLICIES
     (the Wagtail admin): there, the directives that setting lists replace ours, the rest stay.
-    A view's own `csp.decorators.csp` policy still wins. This is the extension point django-csp
-    documents on its middleware (override `get_policy_parts`).
+    Wagtail's previews of our pages (a dummy request for the page's own URL, run through this
+    middleware inside an admin view) get ours with OCIP_CSP_PREVIEW_DIRECTIVES. A view's own
+    `csp.decorators.csp` policy still wins. Overriding `get_policy_parts` is the extension point
+    django-csp gives its middleware.
     """
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if report_only or parts.config is not None:
             return parts
-        for prefix, directives in getattr(settings, "OCIP_CSP_PATH_POLICIES", {}).items():
-            if request.path_info.startswith(prefix):
-                policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
-                parts.config = {**policy.get("DIRECTIVES", {}), **directives}
-                break
+        replaced = None
+        if getattr(request, "is_dummy", False):  # Wagtail's flag on its preview requests
+            replaced = getattr(settings, "OCIP_CSP_PREVIEW_DIRECTIVES", None)
+        else:
+            for prefix, directives in getattr(settings, "OCIP_CSP_PATH_POLICIES", {}).items():
+                if request.path_info.startswith(prefix):
+                    replaced = directives
+                    break
+        if replaced:
+            policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+            parts.config = {**policy.get("DIRECTIVES", {}), **replaced}
         return parts

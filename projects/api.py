@@ -21,6 +21,7 @@ from matching.request_api import (
     visible_request,
 )
 from matching.services import require_request_action
+from ocip import api_fields as fields
 
 from . import selectors, services
 from .models import Project
@@ -121,15 +122,16 @@ class RequestAcceptApi(APIView):
     the `version` you last saw: if the request changed since, or it is closed, you get a 409."""
 
     class RequestAcceptInput(serializers.Serializer):
-        version = serializers.IntegerField(min_value=1)
-        title = serializers.CharField(max_length=200)
-        scope = serializers.CharField(max_length=4000)
-        lead = serializers.CharField(
-            help_text="User id or email of a researcher or staff member of the institution."
+        version = fields.Integer(min_value=1)
+        title = fields.Text(max_length=200)
+        scope = fields.Text(max_length=4000)
+        lead = fields.PersonRef(
+            help_text="User id or email of a researcher or staff member of the institution.",
         )
         start_date = serializers.DateField()
         programs = serializers.ListField(
-            child=serializers.SlugField(),
+            child=fields.Slug(),
+            max_length=50,
             required=False,
             default=list,
             help_text="Slugs of the funding programs the project pursues.",

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "ocip.middleware.TextBoundaryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,6 +103,18 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must take a small office's concurrent writes without 500s. Every
+    # request is a transaction (ATOMIC_REQUESTS): begun DEFERRED, two that read then write
+    # fail at once with "database is locked" (SQLite cannot upgrade a stale read lock). BEGIN
+    # IMMEDIATE takes the write lock up front, so requests queue behind the busy timeout
+    # instead; WAL keeps reads outside a transaction (sessions, auth) from waiting on them.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds a writer waits for the lock before giving up
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),  # options in DATABASE_URL win
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every process (login rate limits and TOTP replay protection live in it):
@@ -160,6 +173,57 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OCIP"
+# Rate limits count per client address. Behind N reverse proxies of ours, each appending to
+# X-Forwarded-For, the client's address is the Nth entry from the right; without this setting
+# every client would share the proxy's address (one attacker locking everyone out), with too
+# large a number a client could pick its own address by sending the header. 0: no proxy, the
+# TCP peer (REMOTE_ADDR) is the client. Production sets it (default 1).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("OCIP_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Content-Security-Policy (django-csp) --------------------------------------------------
+# Our pages: nothing inline (no <script> or <style> blocks, style= or on*= attributes; all of it
+# lives in static/), and nothing from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for allauth's TOTP set-up page, whose QR code is a data: SVG (an <img> runs no
+        # script).
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The Wagtail admin, and only it, runs under our policy with these directives replaced.
+OCIP_CSP_PATH_POLICIES = {
+    "/cms-admin/": {
+        # Wagtail 7.4 still writes inline <script>s, with no nonce: InlinePanel and
+        # MultipleChooserPanel set-up, the date/time pickers (go-live and expiry dates), chooser
+        # widgets and modal responses run through jQuery. No eval is needed ('unsafe-eval' stays
+        # out).
+        "script-src": ["'self'", "'unsafe-inline'"],
+        # The admin's stylesheet draws icons as data: SVGs; image uploads preview through blob:.
+        "img-src": ["'self'", "data:", "blob:"],
+        # The dashboard's upgrade notice fetches the latest version number from wagtail.org.
+        "connect-src": ["'self'", "https://releases.wagtail.org"],
+        # The page editor shows its live preview (an admin URL) in a frame of its own.
+        "frame-ancestors": ["'self'"],
+    },
+}
+# Wagtail's previews render our pages under our policy, except that the editor frames them.
+OCIP_CSP_PREVIEW_DIRECTIVES = {"frame-ancestors": ["'self'"]}
+# Staff avatars: Wagtail's default image instead of Gravatar, so the admin needs no third-party
+# images (and staff email hashes are not sent to Gravatar).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Enabled everywhere (dev shows violations in the browser console, the browser tests run under it).
+INSTALLED_APPS += ["csp"]  # django-csp's system checks
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "ocip.middleware.PathContentSecurityPolicyMiddleware",
+)
 
 # --- i18n ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -261,6 +325,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ocip.api.exception_handler",
+    # JSON only, read through the text boundary with size and depth limits (ocip/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["ocip.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
 }
@@ -275,6 +342,8 @@ SPECTACULAR_SETTINGS = {
 # --- OCIP ----------------------------------------------------------------------------------
 OCIP_INVITATION_DAYS = env.int("OCIP_INVITATION_DAYS", default=14)
 OCIP_PAGE_SIZE = 25
+# The largest JSON body the API reads (DRF does not apply DATA_UPLOAD_MAX_MEMORY_SIZE to JSON).
+OCIP_API_MAX_BODY_BYTES = env.int("OCIP_API_MAX_BODY_BYTES", default=256 * 1024)
 
 LOGGING = {
     "version": 1,

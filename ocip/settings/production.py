@@ -21,6 +21,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 OCIP_DELIVERY_EMAIL = env.email("EMAIL_URL")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production runs behind a reverse proxy (the line above trusts its X-Forwarded-Proto): rate
+# limits take the client's address from the X-Forwarded-For entry that proxy appended. Set
+# OCIP_TRUSTED_PROXY_COUNT to the number of proxies of ours in front (2 for a CDN plus a load
+# balancer); 0 only if gunicorn faces the internet itself.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("OCIP_TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -465,3 +465,27 @@ def test_office_staff_without_two_factor_cannot_use_the_api(client, requests, re
     assert refused.status_code == 403
     requests[0].refresh_from_db()
     assert requests[0].status == "submitted"
+
+
+def test_a_huge_or_mistyped_input_is_a_400_not_a_database_error(client, requests, review):
+    """A 1 MB assignee used to reach a LIKE lookup (a 500 on SQLite); a number was read as text
+    and a surrogate in a choice was repeated in the refusal (a 500)."""
+    intro = requests[0]
+    client.force_login(review.offices[0])
+    huge = act(client, intro.pk, "assign", {"version": 1, "assignee": "x" * 100_000})
+    assert huge.status_code == 400 and "assignee" in huge.json()
+    too_big = act(client, intro.pk, "assign", {"version": 1, "assignee": "x" * 1_000_000})
+    assert too_big.status_code == 400 and "larger than" in too_big.json()["detail"]
+    assert act(client, intro.pk, "assign", {"version": 1, "assignee": True}).status_code == 400
+    assert act(client, intro.pk, "ask-info", {"version": 1, "question": 42}).status_code == 400
+    assert act(client, intro.pk, "ask-info", {"version": "1", "question": "?"}).status_code == 400
+    surrogate = client.post(
+        reverse("api_request_action", kwargs={"pk": intro.pk, "action": "decline"}),
+        '{"version": 1, "reason": "no_capacity\\ud800"}',
+        content_type="application/json",
+    )
+    assert surrogate.status_code == 400
+    wrong = act(client, intro.pk, "decline", {"version": 1, "reason": "x" * 10_000})
+    assert wrong.status_code == 400 and "x" * 100 not in json.dumps(wrong.json())
+    intro.refresh_from_db()
+    assert intro.status == "submitted" and intro.version == 1
