@@ -79,3 +79,15 @@ def checked_json(value: Any, *, normalize: bool = True, path: str = "") -> Any:
             checked[key] = checked_json(item, normalize=normalize, path=where)
         return checked
     return value
+
+
+def scrubbed(value: Any) -> Any:
+    """`value` (text or stored JSON) with lone surrogates replaced by U+FFFD and NUL characters
+    removed: what a row written before the boundary existed becomes (check_stored_text)."""
+    if isinstance(value, str):
+        return FORBIDDEN.sub(lambda found: "" if found.group() == "\x00" else "\ufffd", value)
+    if isinstance(value, list):
+        return [scrubbed(item) for item in value]
+    if isinstance(value, dict):
+        return {scrubbed(key): scrubbed(item) for key, item in value.items()}
+    return value

@@ -272,3 +272,34 @@ def test_signed_documents_are_checked_but_never_altered():
     assert normalised["name"] == "Montr\u00e9al"
     with pytest.raises(ParseError, match="surrogate"):
         VerbatimJSONParser().parse(io.BytesIO(b'{"proof": "\\ud800"}'))
+
+
+# --- What was stored before the boundary ------------------------------------------------------
+
+
+def test_stored_text_with_a_lone_surrogate_is_found_and_cleaned(client, business_owner, draft):
+    """SQLite stored such an answer (inside the JSON) and every page of the diagnostic broke;
+    PostgreSQL refuses it. The command finds and cleans what an older version let in."""
+    from django.core.management import CommandError, call_command
+    from django.db import DataError, connection, transaction
+
+    broken = {"municipality": "Ott\ud800awa", "sector": "a\x00b"}
+    if connection.vendor == "postgresql":
+        with pytest.raises(DataError), transaction.atomic():
+            Diagnostic.objects.filter(pk=draft.pk).update(answers=broken)
+        call_command("check_stored_text", stdout=io.StringIO())  # nothing to find
+        return
+    Diagnostic.objects.filter(pk=draft.pk).update(answers=broken)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="2 stored values|1 stored values"):
+        call_command("check_stored_text", stdout=out)
+    assert f"diagnostics.Diagnostic #{draft.pk} answers" in out.getvalue()
+
+    call_command("check_stored_text", "--fix", stdout=out)
+    assert Diagnostic.objects.get(pk=draft.pk).answers == {
+        "municipality": "Ott\ufffdawa",
+        "sector": "ab",
+    }
+    call_command("check_stored_text", stdout=out)  # clean now
+    client.force_login(business_owner)
+    assert client.get(reverse("api_diagnostic", kwargs={"pk": draft.pk})).status_code == 200

@@ -200,16 +200,20 @@ CONTENT_SECURITY_POLICY = {
 # The Wagtail admin, and only it, runs under our policy with these directives replaced.
 OCIP_CSP_PATH_POLICIES = {
     "/cms-admin/": {
-        # Wagtail 7.4 still writes inline <script>s, with no nonce: InlinePanel and
-        # MultipleChooserPanel set-up, the date/time pickers (go-live and expiry dates), chooser
-        # widgets and modal responses run through jQuery. No eval is needed ('unsafe-eval' stays
-        # out).
-        "script-src": ["'self'", "'unsafe-inline'"],
-        # The admin's stylesheet draws icons as data: SVGs; image uploads preview through blob:.
+        # Wagtail 7.4 still writes inline <script>s without a nonce (the date pickers of listing
+        # filters and go-live dates, page/task choosers, InlinePanel set-up), and jQuery runs
+        # those in the HTML it inserts. Inline on*= handlers stay blocked (script-src-attr falls
+        # back to script-src 'self'; only the focal-point cropper's feature test trips on it,
+        # harmlessly), and so does eval: Wagtail needs neither.
+        "script-src-elem": ["'self'", "'unsafe-inline'"],
+        # The rich text editor (Draftail) adds <style> elements for its placeholders and list
+        # counters. style= attributes stay blocked: Wagtail writes none.
+        "style-src-elem": ["'self'", "'unsafe-inline'"],
+        # blob: for the thumbnails shown while images upload (data: as on our pages).
         "img-src": ["'self'", "data:", "blob:"],
         # The dashboard's upgrade notice fetches the latest version number from wagtail.org.
         "connect-src": ["'self'", "https://releases.wagtail.org"],
-        # The page editor shows its live preview (an admin URL) in a frame of its own.
+        # The page editor frames its preview panel, which can show an admin page (preview errors).
         "frame-ancestors": ["'self'"],
     },
 }

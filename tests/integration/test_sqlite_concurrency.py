@@ -36,8 +36,8 @@ REPO = Path(__file__).resolve().parents[2]
 THREADS = 20
 PASSWORD = "ocip-demo-2026"  # load_demo_data's personas
 OWNER = "alice.tremblay@northwind.example"
-TITLE = re.compile(r"<title>\s*(.*?)\s*</title>", re.DOTALL)
 OFFICE = "etienne.roy@lacite.example"  # research office of La Cité, with TOTP
+TITLE = re.compile(r"<title>\s*(.*?)\s*</title>", re.DOTALL)
 
 # Run in the server's environment: a fresh database, the demo data, and what the tests act on.
 SETUP = """
