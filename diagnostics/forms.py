@@ -2,6 +2,8 @@ from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ocip.accounts import invitations
+
 from .models import Company
 from .services import company_create
 
@@ -14,7 +16,11 @@ class BusinessSignupForm(SignupForm):
     company_name = forms.CharField(
         label=_("Company name"),
         max_length=200,
-        help_text=_("You can add colleagues once your account is ready."),
+        required=False,
+        help_text=_(
+            "You can add colleagues once your account is ready. Invited to join a company or "
+            "an institution? Leave this empty."
+        ),
     )
 
     field_order = ["first_name", "last_name", "company_name", "email", "password1", "password2"]
@@ -25,6 +31,17 @@ class BusinessSignupForm(SignupForm):
             # Invited people join an existing organization instead of creating a company.
             del self.fields["company_name"]
         self.order_fields(self.field_order)
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        # An invitation for this address means joining, never a company of one's own, even
+        # when the invitation link was opened in another browser (no session to say so).
+        if email and invitations.is_invited(email):
+            cleaned["company_name"] = ""
+        elif "company_name" in self.fields and not cleaned.get("company_name", "").strip():
+            self.add_error("company_name", _("Give the name of your company."))
+        return cleaned
 
     def save(self, request):
         user = super().save(request)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -284,3 +285,62 @@ def test_staff_login_asks_for_a_totp_code(client, office_staff):
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(office_staff)})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(office_staff.pk)
+
+
+@pytest.mark.parametrize("same_browser", [True, False], ids=["same browser", "another browser"])
+def test_an_invited_office_member_signs_up_without_a_company(
+    client, office_staff, institution, django_capture_on_commit_callbacks, same_browser
+):
+    """Invited people join an organization: they are not asked for a company, and a company
+    name sent anyway (a form opened in another browser, without the invitation's session)
+    creates no stray company."""
+    from django.test import Client
+
+    from diagnostics.models import Company
+
+    client.force_login(office_staff)
+    _message, path = _invite(
+        client,
+        django_capture_on_commit_callbacks,
+        reverse("institution_invite", args=[institution.slug]),
+        {"email": "new.office@college.example", "role": "office_staff", "language": "en"},
+    )
+    browser = client if same_browser else Client()
+    browser.logout()
+    if same_browser:
+        browser.get(path)
+        assert "company_name" not in browser.get(reverse("account_signup")).content.decode()
+    companies = Company.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(
+            reverse("account_signup"),
+            {
+                "first_name": "Nora",
+                "last_name": "Office",
+                "company_name": "" if same_browser else "Nora's Stray Co",
+                "email": "new.office@college.example",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()
+    assert Company.objects.count() == companies
+    user = get_user_model().objects.get(email="new.office@college.example")
+    assert not user.company_memberships.exists()
+
+
+def test_a_business_signing_up_without_an_invitation_must_name_its_company(client, db):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "first_name": "Ada",
+            "last_name": "Owner",
+            "company_name": " ",
+            "email": "ada@newco.example",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 200
+    assert "Give the name of your company." in response.content.decode()
+    assert not get_user_model().objects.filter(email="ada@newco.example").exists()

@@ -44,6 +44,16 @@ def pending_filter() -> Q:
     return Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
+def is_invited(email: str) -> bool:
+    """Whether an open invitation (to any kind of organization) waits for `email`."""
+    from .models import InvitationBase
+
+    return any(
+        kind._default_manager.filter(pending_filter(), email__iexact=email).exists()
+        for kind in InvitationBase.__subclasses__()
+    )
+
+
 def check_open(invitation: InvitationBase) -> None:
     """Raise InvitationError unless the invitation is still waiting for an answer."""
     status = invitation.status
