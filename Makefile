@@ -28,6 +28,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ocip diagnostics matching projects cms
+	$(BIN)/lint-imports
 
 # Regenerate the hashed lock after changing pyproject.toml.
 lock: install
