@@ -1,3 +1,5 @@
+import itertools
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -73,3 +75,24 @@ def enrol_totp(user) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+_program_numbers = itertools.count(1)
+
+
+def add_funding_application(project, amount, status: str):
+    """An application of `project` to a new active program, for `amount` CAD."""
+    from matching.models import FundingProgram
+    from projects.models import FundingApplication
+
+    number = next(_program_numbers)
+    program = FundingProgram.objects.create(
+        slug=f"program-{number}",
+        category=FundingProgram.Category.FEDERAL_GRANT,
+        partner="Partner",
+        name=f"Program {number}",
+        status=FundingProgram.Status.ACTIVE,
+    )
+    return FundingApplication.objects.create(
+        project=project, program=program, amount=amount, status=status
+    )

@@ -14,12 +14,12 @@ from django.test import Client
 from django.urls import reverse
 
 from matching import services, workflow
-from matching.models import FundingProgram, IntroductionRequest
+from matching.models import IntroductionRequest
 from matching.selectors import request_actions, request_sides
 from matching.services import RequestConflict
 from projects import selectors as project_selectors
 from projects import services as project_services
-from projects.models import FundingApplication
+from tests.factories import add_funding_application
 from tests.matching.test_request_services import STATES, ask, build_world
 
 PERSONAS = ("owner", "colleague", "rival", "office", "other_office", "assignee", "staff")
@@ -204,19 +204,8 @@ def test_a_projects_funding_total_is_the_same_on_its_page_in_its_api_and_on_the_
     world = build_world()
     intro = request_in(world, "accepted")
     project = intro.project
-    for number, (amount, status) in enumerate(
-        [(50000, "approved"), (40000, "planned"), (50000, "declined")]
-    ):
-        program = FundingProgram.objects.create(
-            slug=f"program-{number}",
-            category=FundingProgram.Category.FEDERAL_GRANT,
-            partner="Partner",
-            name=f"Program {number}",
-            status=FundingProgram.Status.ACTIVE,
-        )
-        FundingApplication.objects.create(
-            project=project, program=program, amount=Decimal(amount), status=status
-        )
+    for amount, status in [(50000, "approved"), (40000, "planned"), (50000, "declined")]:
+        add_funding_application(project, Decimal(amount), status)
     expected = Decimal("90000")
     assert project_selectors.project_funding_total(project) == expected
 

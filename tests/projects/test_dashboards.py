@@ -19,7 +19,6 @@ from django.utils import timezone
 from diagnostics.services import diagnostic_start
 from matching.models import (
     ExpertiseProfile,
-    FundingProgram,
     InstitutionMembership,
     IntroductionRequest,
     RequestMessage,
@@ -27,8 +26,8 @@ from matching.models import (
 )
 from ocip.charts import count_scale
 from projects import metrics
-from projects.models import FundingApplication, Project
-from tests.factories import InstitutionMembershipFactory, enrol_totp
+from projects.models import Project
+from tests.factories import InstitutionMembershipFactory, add_funding_application, enrol_totp
 
 TORONTO = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 3, 13, 12, 0, tzinfo=TORONTO)  # a Friday; no holiday in these weeks
@@ -95,17 +94,7 @@ def make_project(world, request, start: date, applications=()) -> Project:
         start_date=start,
     )
     for amount, status in applications:
-        number = next(_numbers)
-        program = FundingProgram.objects.create(
-            slug=f"program-{number}",
-            category=FundingProgram.Category.FEDERAL_GRANT,
-            partner="Partner",
-            name=f"Program {number}",
-            status=FundingProgram.Status.ACTIVE,
-        )
-        FundingApplication.objects.create(
-            project=project, program=program, amount=amount, status=status
-        )
+        add_funding_application(project, amount, status)
     return project
 
 
