@@ -1,0 +1,404 @@
+"""The Content-Security-Policy (and the other security headers) under production settings.
+
+The settings are the real `ocip.settings.production`, loaded in a child process with the
+environment the README's "Real deployment" asks for (placeholder addresses, nothing is contacted):
+importing it in this process would give a false picture, since it shares base.py's mutable values
+with the test settings. Everything it sets is applied here except the services (database, cache,
+Celery, email, file storage), and requests come as production's proxy hands them over (HTTPS,
+X-Forwarded-For).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client, RequestFactory, override_settings
+from django.urls import reverse
+from wagtail.models import Page
+
+from .factories import PASSWORD, CompanyMembershipFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "ocip.example"
+PRODUCTION_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "ocip.settings.production",
+    "DJANGO_SECRET_KEY": "production-settings-test-" + "x" * 40,
+    "DJANGO_ALLOWED_HOSTS": HOST,
+    "OCIP_BASE_URL": f"https://{HOST}",
+    "EMAIL_URL": "smtp://ci:ci@mail.invalid:587",
+    "DATABASE_URL": "postgres://ocip@db.invalid:5432/ocip",
+    "REDIS_URL": "redis://cache.invalid:6379/1",
+    "CELERY_BROKER_URL": "redis://cache.invalid:6379/0",
+}
+# What the settings of a running production process are (printed as JSON by the child process).
+DUMP_SETTINGS = """
+import json, sys
+import django
+from django.conf import settings
+django.setup()
+import ocip.settings.production as module
+names = [name for name in dir(module) if name.isupper()]
+json.dump({name: getattr(settings, name) for name in names}, sys.stdout, default=str)
+"""
+# Services production reaches over the network or disk; the test process keeps its own.
+SERVICES = {"DATABASES", "CACHES", "STORAGES", "REDIS_URL", "OCIP_DELIVERY_EMAIL", "MEDIA_ROOT"}
+ADMIN_PREFIX = "/cms-admin/"
+
+
+def as_json(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def is_service(name: str) -> bool:
+    return name in SERVICES or name.startswith("CELERY_")
+
+
+@pytest.fixture(scope="module")
+def production() -> dict:
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(BASE_DIR)}
+    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", DUMP_SETTINGS],
+        env={**environment, **PRODUCTION_ENVIRONMENT},
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def production_settings(production):
+    """This process's settings made production's, but for the services."""
+    overrides = {
+        name: value
+        for name, value in production.items()
+        if not is_service(name) and as_json(getattr(settings, name, None)) != value
+    }
+    with override_settings(**overrides):
+        differing = [
+            name
+            for name, value in production.items()
+            if not is_service(name) and as_json(getattr(settings, name, None)) != value
+        ]
+        assert differing == []
+        yield
+
+
+def production_client(**extra) -> Client:
+    # Production's proxy terminates HTTPS and appends the client's address.
+    return Client(
+        HTTP_HOST=HOST,
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        REMOTE_ADDR="10.0.0.2",
+        **extra,
+    )
+
+
+def parse_policy(header: str) -> dict[str, list[str]]:
+    policy = {}
+    for directive in header.split(";"):
+        name, *sources = directive.split()
+        assert name not in policy, f"{name} twice in {header}"
+        policy[name] = sources
+    return policy
+
+
+def policy_of(response) -> dict[str, list[str]]:
+    assert "Content-Security-Policy" in response, f"no CSP on {response.request['PATH_INFO']}"
+    assert "Content-Security-Policy-Report-Only" not in response
+    return parse_policy(response["Content-Security-Policy"])
+
+
+def assert_strict(policy: dict[str, list[str]]) -> None:
+    """Our pages: our origin only, nothing inline, no eval, no plugins, no framing."""
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'self'"]
+    assert policy["form-action"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    # Neither a -elem/-attr variant nor anything else loosens scripts or styles.
+    for name, sources in policy.items():
+        assert "'unsafe-inline'" not in sources, name
+        assert "'unsafe-eval'" not in sources, name
+        assert set(sources) <= {"'self'", "'none'", "data:"}, name
+    assert policy["img-src"] == ["'self'", "data:"]  # the TOTP QR code
+
+
+@pytest.fixture
+def staff_client(production_settings, platform_staff):
+    client = production_client()
+    client.force_login(platform_staff)
+    return client
+
+
+@pytest.fixture
+def home_page(db):
+    return Page.objects.get(depth=2, locale__language_code="en").specific
+
+
+# --- the settings themselves -------------------------------------------------------------------
+
+
+def test_production_runs_without_debug_and_with_the_csp_middleware(production):
+    assert production["DEBUG"] is False
+    assert production["OCIP_ENVIRONMENT"] == "production"
+    assert "ocip.middleware.PathContentSecurityPolicyMiddleware" in production["MIDDLEWARE"]
+    assert "csp" in production["INSTALLED_APPS"]
+    assert production["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+    assert not production.get("CONTENT_SECURITY_POLICY_REPORT_ONLY")  # enforced, not reported
+    # The policy is the same in every environment, so dev and the browser tests see it too.
+    assert as_json(settings.CONTENT_SECURITY_POLICY) == production["CONTENT_SECURITY_POLICY"]
+    assert as_json(settings.OCIP_CSP_PATH_POLICIES) == production["OCIP_CSP_PATH_POLICIES"]
+
+
+def test_the_only_path_with_exceptions_is_the_wagtail_admin(production):
+    assert list(production["OCIP_CSP_PATH_POLICIES"]) == [ADMIN_PREFIX]
+    exceptions = production["OCIP_CSP_PATH_POLICIES"][ADMIN_PREFIX]
+    # Inline <script> and <style> elements only: inline handlers, style= attributes and eval
+    # stay blocked in the admin too.
+    assert set(exceptions) == {
+        "script-src-elem",
+        "style-src-elem",
+        "img-src",
+        "connect-src",
+        "frame-ancestors",
+    }
+    assert not any("'unsafe-eval'" in sources for sources in exceptions.values())
+
+
+# --- our pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/fr/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"],
+)
+def test_our_pages_get_the_strict_policy(production_settings, home_page, path):
+    response = production_client().get(path)
+    assert response.status_code == 200
+    assert_strict(policy_of(response))
+    # The rest of production's headers, while we are here.
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_our_pages_for_a_signed_in_person_get_the_strict_policy(
+    production_settings, business_owner, company
+):
+    client = production_client()
+    client.force_login(business_owner)
+    for path in [
+        reverse("dashboard"),
+        reverse("profile"),
+        reverse("company_detail", args=[company.slug]),
+        reverse("diagnostic_list", args=[company.slug]),
+        reverse("notification_list"),
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_strict(policy_of(response))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/cms-adminx/", "/fr/cms-admin/", "/documents/cms-admin/"])
+def test_paths_that_merely_resemble_the_admin_get_the_strict_policy(production_settings, path):
+    response = production_client().get(path)
+    assert response.status_code == 404
+    assert_strict(policy_of(response))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/django-admin/", "/django-admin/accounts/user/"])
+def test_the_django_admin_gets_the_strict_policy(staff_client, path):
+    response = staff_client.get(path)
+    assert response.status_code == 200
+    assert_strict(policy_of(response))
+
+
+# --- the Wagtail admin -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/", "pages/", "pages/{home}/edit/", "images/", "users/"])
+def test_the_wagtail_admin_gets_our_policy_with_its_listed_exceptions(
+    production, staff_client, home_page, page
+):
+    path = ADMIN_PREFIX + page.lstrip("/").format(home=home_page.pk)
+    response = staff_client.get(path)
+    assert response.status_code == 200, path
+    policy = policy_of(response)
+    exceptions = production["OCIP_CSP_PATH_POLICIES"][ADMIN_PREFIX]
+    ours = production["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+    assert policy == {**ours, **exceptions}
+    # Scripts: inline elements run, inline handlers and eval do not (script-src-attr falls back
+    # to script-src).
+    assert policy["script-src"] == ["'self'"]
+    assert "script-src-attr" not in policy
+    assert policy["script-src-elem"] == ["'self'", "'unsafe-inline'"]
+    assert policy["style-src"] == ["'self'"]
+    assert "style-src-attr" not in policy
+    assert not any("'unsafe-eval'" in sources for sources in policy.values())
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'self'"]
+
+
+@pytest.mark.django_db
+def test_wagtail_previews_of_our_pages_get_our_policy_framed_by_the_admin(
+    production_settings, platform_staff, home_page
+):
+    # What the editor's preview panel shows: Wagtail runs a dummy request for the page's own URL
+    # through the middleware, inside the admin's preview view.
+    request = RequestFactory().get(
+        f"{ADMIN_PREFIX}pages/{home_page.pk}/edit/preview/",
+        HTTP_HOST=HOST,
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+    request.user = platform_staff
+    response = home_page.make_preview_request(request)
+    assert response.status_code == 200
+    policy = policy_of(response)
+    assert policy.pop("frame-ancestors") == ["'self'"]
+    assert_strict({**policy, "frame-ancestors": ["'none'"]})
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_of_the_admin_are_sent_to_a_strict_login_page(production_settings):
+    client = production_client()
+    response = client.get(ADMIN_PREFIX, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert_strict(policy_of(response))
+
+
+# --- in a browser: no violation on the pages the policies were written for ----------------------
+
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => window.__cspViolations.push(
+  [event.effectiveDirective, event.blockedURI, event.sourceFile + ":" + event.lineNumber]));
+"""
+
+
+@pytest.fixture
+def chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="ocip-csp-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--window-size=1280,900",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(15)
+    # Runs before any script of the page, whatever its policy.
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def violations(driver) -> list:
+    recorded = driver.execute_script("return window.__cspViolations || [];")
+    # The browser's console also has those of frames (the editor's preview panel).
+    logged = [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
+    return recorded + logged
+
+
+def settle(seconds: float = 1.0) -> None:
+    """Time for what a loaded page still does (scripts, fetches, the preview panel's frame)."""
+    time.sleep(seconds)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_our_pages_run_in_chromium_without_a_violation(live_server, chromium):
+    from selenium.webdriver.common.by import By
+
+    for path in ["/", "/fr/", "/accounts/signup/", "/accounts/login/"]:
+        chromium.get(live_server.url + path)
+        settle(0.5)
+        assert violations(chromium) == [], path
+    # Signed in, on to the TOTP set-up page and its QR code (a data: image).
+    owner = CompanyMembershipFactory(user__email="csp@acme.example").user
+    chromium.find_element(By.ID, "id_login").send_keys(owner.email)
+    chromium.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    chromium.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    settle()
+    for path in ["/dashboard/", "/profile/", "/accounts/2fa/totp/activate/"]:
+        chromium.get(live_server.url + path)
+        settle(0.5)
+        assert violations(chromium) == [], path
+    if "/accounts/reauthenticate/" in chromium.current_url:  # allauth asks for the password again
+        chromium.find_element(By.ID, "id_password").send_keys(PASSWORD)
+        chromium.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        settle()
+        assert violations(chromium) == []
+    qr_code = chromium.find_element(By.CSS_SELECTOR, "main img[src^='data:']")
+    assert chromium.execute_script("return arguments[0].naturalWidth;", qr_code) > 0
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_wagtail_editor_and_its_preview_run_in_chromium_without_a_violation(
+    live_server, chromium, platform_staff
+):
+    from selenium.webdriver.common.by import By
+
+    client = Client()
+    client.force_login(platform_staff)
+    chromium.get(live_server.url + "/static/css/ocip.css")
+    chromium.add_cookie(
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "path": "/",
+        }
+    )
+    home = Page.objects.get(depth=2, locale__language_code="en")
+    for path in ["", "pages/", "images/", "users/", f"pages/{home.pk}/edit/"]:
+        chromium.get(live_server.url + ADMIN_PREFIX + path)
+        settle()
+        assert violations(chromium) == [], path
+    # The rich text editor is up (its <style> elements applied), then the preview panel.
+    assert chromium.find_elements(By.CSS_SELECTOR, ".Draftail-Editor style")
+    chromium.find_element(By.CSS_SELECTOR, '[data-side-panel-toggle="preview"]').click()
+    settle(3)
+    frame = chromium.find_element(By.CSS_SELECTOR, "iframe[src*='/edit/preview/']")
+    chromium.switch_to.frame(frame)
+    assert chromium.find_element(By.TAG_NAME, "h1").text
+    chromium.switch_to.default_content()
+    assert violations(chromium) == []
