@@ -164,3 +164,18 @@ def test_profile_edit(client):
     )
     assert response.status_code == 400
     assert 'class="error-summary"' in response.content.decode()
+
+
+def test_staff_without_two_factors_get_a_json_403_from_the_api(client, db):
+    """The two-factor rule stops them before any view; the API still answers in JSON."""
+    from matching.models import InstitutionMembership
+    from tests.factories import InstitutionMembershipFactory
+
+    user = InstitutionMembershipFactory(role=InstitutionMembership.Role.OFFICE_STAFF).user
+    client.force_login(user)
+    response = client.get("/api/v1/requests/")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert "two-factor" in response.json()["detail"]
+    page = client.get("/dashboard/")
+    assert page.status_code == 302  # pages send them to set it up instead
