@@ -56,10 +56,6 @@ def next_status(action: str, current: str) -> str | None:
     return TRANSITIONS[action].get(current)
 
 
-def allowed_actions(current: str) -> list[str]:
-    return [action for action, moves in TRANSITIONS.items() if current in moves]
-
-
 def state_allows(action: str, current: str) -> bool:
     """Whether the request's state lets anyone take `action` now."""
     if action == "message":

@@ -234,8 +234,20 @@ def test_the_workflow_follows_the_table(action, state):
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_allowed_actions_are_the_table_row_of_the_state(state):
-    assert set(workflow.allowed_actions(state)) == {a for a in ACTIONS if state in EXPECTED[a]}
+def test_available_actions_are_the_table_row_of_the_state_for_each_side(state):
+    moves = {action for action in ACTIONS if state in EXPECTED[action]}
+    messages = (
+        {"message"} if state in ("submitted", "in_review", "info_requested", "accepted") else set()
+    )
+    office_moves = {"assign", "ask_info", "accept", "decline", "refer"}
+    assert workflow.available_actions({"office", "institution"}, state) == (
+        (moves & office_moves) | messages | {"note"}
+    )
+    assert workflow.available_actions({"business"}, state) == (
+        (moves & {"answer", "withdraw"}) | messages
+    )
+    assert workflow.available_actions({"institution"}, state) == messages | {"note"}
+    assert workflow.available_actions({"platform"}, state) == frozenset()
 
 
 def test_the_workflow_has_exactly_these_actions_and_states():
