@@ -71,6 +71,39 @@ class DiagnosticSerializer(serializers.ModelSerializer):
         )
 
 
+class NeedsProfileSerializer(serializers.Serializer):
+    """The needs profile as stored at submission (documentation only: the stored document is
+    returned as it is). Texts meant for people are objects of language code → text."""
+
+    scoring_version = serializers.CharField()
+    questionnaire_version = serializers.IntegerField()
+    challenge = serializers.CharField()
+    desired_outcome = serializers.CharField()
+    language = serializers.CharField(allow_null=True, help_text="en or fr, as detected.")
+    facts = serializers.DictField(help_text="The answers the funding rules read, by fact name.")
+    unknown_facts = serializers.ListField(child=serializers.CharField())
+    trl = serializers.IntegerField(allow_null=True)
+    rd_stage = serializers.CharField(allow_null=True)
+    innovation_types = serializers.ListField(child=serializers.CharField())
+    capability_areas = serializers.ListField(child=serializers.DictField())
+    sred = serializers.DictField(help_text="SR&ED band, its label and the reasons.")
+    maturity = serializers.DictField()
+    warnings = serializers.ListField(child=serializers.DictField())
+    recommendations = serializers.DictField(help_text="short, mid and long term.")
+
+
+class QuestionnaireDefinitionSerializer(serializers.Serializer):
+    """A questionnaire version as published (documentation only: returned as stored)."""
+
+    version = serializers.IntegerField()
+    steps = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="id, title, intro and questions (id, type, required, label, options); "
+        "texts are objects of language code → text.",
+    )
+    maturity_dimensions = serializers.ListField(child=serializers.DictField(), required=False)
+
+
 def _diagnostic(request: Request, pk: int) -> Diagnostic:
     return get_object_or_404(selectors.diagnostics_for(request.user), pk=pk)
 
@@ -78,11 +111,13 @@ def _diagnostic(request: Request, pk: int) -> Diagnostic:
 class CompanyDiagnosticsApi(APIView):
     """A company's diagnostics (members only), newest first; POST starts or resumes a draft."""
 
+    pagination_class = PageNumberPagination
+
     @extend_schema(responses=DiagnosticSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         company = get_object_or_404(selectors.companies_of_member(request.user), slug=slug)
         diagnostics = selectors.company_diagnostics(user=request.user, company=company)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             diagnostics.order_by("-created_at", "-pk"), request, view=self
         )
@@ -130,7 +165,7 @@ class DiagnosticStepApi(APIView):
             "questionnaire): text for text, a whole number for numbers and scales, true/false/"
             "null for yes/no/don't know, a list of option values for multiple choices.",
         )
-        complete = serializers.BooleanField(default=True)
+        complete = fields.Boolean(default=True)
 
     @extend_schema(
         request=StepInputSerializer,
@@ -190,7 +225,9 @@ class DiagnosticSubmitApi(APIView):
     @extend_schema(
         request=SubmitInputSerializer,
         responses={
-            200: OpenApiResponse(description="The needs profile (as GET .../results/)."),
+            200: OpenApiResponse(
+                NeedsProfileSerializer, description="The needs profile (as GET .../results/)."
+            ),
             400: OpenApiResponse(description="Missing or invalid answers, by step number."),
             409: OpenApiResponse(description="Already submitted, or changed since `revision`."),
         },
@@ -213,7 +250,7 @@ class DiagnosticResultsApi(APIView):
 
     @extend_schema(
         responses={
-            200: OpenApiResponse(description="The needs profile."),
+            200: OpenApiResponse(NeedsProfileSerializer, description="The needs profile."),
             409: OpenApiResponse(description="The diagnostic is not submitted yet."),
         }
     )
@@ -227,7 +264,14 @@ class DiagnosticResultsApi(APIView):
 class QuestionnaireApi(APIView):
     """A published questionnaire version: steps, question ids, types, options, in both languages."""
 
-    @extend_schema(responses=OpenApiResponse(description="The questionnaire definition."))
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                QuestionnaireDefinitionSerializer, description="The questionnaire definition."
+            ),
+            404: OpenApiResponse(description="No such published version."),
+        }
+    )
     def get(self, request: Request, version: int) -> Response:
         if version == questionnaire.CURRENT_VERSION:
             services.questionnaire_current()

@@ -1,8 +1,13 @@
 from django.urls import path, re_path
 
-from . import request_api
+from . import match_api, request_api
 
 urlpatterns = [
+    path(
+        "diagnostics/<int:pk>/matches/",
+        match_api.DiagnosticMatchesApi.as_view(),
+        name="api_diagnostic_matches",
+    ),
     path(
         "diagnostics/<int:pk>/requests/",
         request_api.MatchRunRequestsApi.as_view(),

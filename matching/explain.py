@@ -75,6 +75,31 @@ FACT_LABELS = {
     ),
 }
 
+RUN_ERRORS = {
+    "no_text": gettext_lazy(
+        "The challenge has no words we can read. Start a new diagnostic and describe your "
+        "challenge in English or French."
+    ),
+    "no_profiles": gettext_lazy(
+        "No expertise profiles are loaded yet. The platform team has been told; try again later."
+    ),
+    "no_matches": gettext_lazy(
+        "No expertise profile shares words with your challenge. Try describing it in English or "
+        "French, with the technical terms you know."
+    ),
+    "unavailable": gettext_lazy(
+        "The matching service did not answer. Your diagnostic is safe: use “Refresh the "
+        "matches” in a few minutes."
+    ),
+}
+
+
+def run_error_message(run) -> str | None:
+    """Why a failed match run failed, in the reader's language; None for a run that is done."""
+    if run.status != "failed":
+        return None
+    return str(RUN_ERRORS.get(run.error, gettext_lazy("Something went wrong while matching.")))
+
 
 def _fact_label(fact: str, questions: dict, language: str) -> str:
     if fact in FACT_LABELS:

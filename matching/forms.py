@@ -152,13 +152,14 @@ class MatchFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [(n, n) for n in regions()]  # type: ignore[attr-defined]
 
-    def keep(self, match: dict) -> bool:
+    def criteria(self) -> dict:
+        """The filters as selectors.run_matches takes them (none when the form is not valid)."""
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("kind") and match["institution_kind"] not in data["kind"]:
-            return False
-        if data.get("region") and match["region"] not in data["region"]:
-            return False
-        return not (data.get("language") and not set(data["language"]) & set(match["languages"]))
+        return {
+            "kinds": data.get("kind") or (),
+            "regions": data.get("region") or (),
+            "languages": data.get("language") or (),
+        }
 
 
 # --- Introduction requests -------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ocip.pagination import paginate
 
 from . import selectors, services, workflow
 from .business_days import business_days_between, is_business_day
-from .explain import funding_view, with_reasons
+from .explain import with_reasons
 from .forms import (
     RequestAnswerForm,
     RequestAskInfoForm,
@@ -328,7 +328,7 @@ def _institution_view(intro: IntroductionRequest, language: str) -> dict[str, An
             ],
         },
         "match": match,
-        "funding": funding_view(run.funding, diagnostic.questionnaire.content.by_id, language)
+        "funding": selectors.run_funding(run, language)
         if run is not None and run.status == MatchRun.Status.DONE
         else None,
     }

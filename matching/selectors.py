@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from ocip.accounts.invitations import hash_token, pending_filter
 
 from . import workflow
+from .explain import funding_view
 from .models import (
     ExpertiseProfile,
     Institution,
@@ -142,6 +143,27 @@ def match_runs_for(user) -> QuerySet[MatchRun]:
 
 def latest_match_run(*, user, diagnostic_id: int) -> MatchRun | None:
     return match_runs_for(user).filter(diagnostic_id=diagnostic_id).order_by("-sequence").first()
+
+
+MATCHES_PER_PAGE = 10  # on the results page and in the API
+
+
+def run_matches(run: MatchRun, *, kinds=(), regions=(), languages=()) -> list[dict]:
+    """The run's matches, best first, each with its `rank` in the whole run, less those the
+    filters leave out (an empty filter keeps everything): what the results page lists and the
+    API pages through."""
+    return [
+        {**match, "rank": position}
+        for position, match in enumerate(run.matches, start=1)
+        if (not kinds or match["institution_kind"] in kinds)
+        and (not regions or match["region"] in regions)
+        and (not languages or set(languages) & set(match["languages"]))
+    ]
+
+
+def run_funding(run: MatchRun, language: str) -> dict:
+    """The run's funding assessment in the reader's words, as the results page shows it."""
+    return funding_view(run.funding, run.diagnostic.questionnaire.content.by_id, language)
 
 
 # --- Introduction requests -------------------------------------------------------------------

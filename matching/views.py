@@ -16,7 +16,7 @@ from ocip.accounts.views import add_service_error, confirm_page, form_page
 from ocip.pagination import paginate
 
 from . import selectors, services
-from .explain import funding_view, with_reasons
+from .explain import run_error_message, with_reasons
 from .forms import ExpertiseProfileForm, InstitutionForm, InstitutionInvitationForm, MatchFilterForm
 from .models import ExpertiseProfile, Institution, InstitutionMembership
 
@@ -159,8 +159,6 @@ def institution_invitation_revoke(request, slug, pk):
 
 # --- Matches -------------------------------------------------------------------------------
 
-MATCHES_PER_PAGE = 10
-
 
 @login_required
 def match_results(request, pk):
@@ -187,17 +185,14 @@ def match_results(request, pk):
         "is_latest": run is not None and run == runs[0],
     }
     if run is not None:
-        matches = [
-            {**match, "rank": position}
-            for position, match in enumerate(run.matches, start=1)
-            if filters.keep(match)
-        ]
-        page = paginate(request, matches, per_page=MATCHES_PER_PAGE)
+        matches = selectors.run_matches(run, **filters.criteria())
+        page = paginate(request, matches, per_page=selectors.MATCHES_PER_PAGE)
         page.object_list = with_reasons(list(page.object_list), language)  # this page only
         context |= {
             "page_obj": page,
             "match_count": len(matches),
-            "funding": funding_view(run.funding, diagnostic.questionnaire.content.by_id, language),
+            "run_error": run_error_message(run),
+            "funding": selectors.run_funding(run, language),
             "stale": context["is_latest"] and services.match_run_is_stale(run),
             "query_string": filters_query(request),
             "open_requests": selectors.open_requests_by_profile(

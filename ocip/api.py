@@ -1,6 +1,8 @@
 """What every API view shares: how the services' refusals become HTTP answers, and /me/."""
 
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -26,6 +28,12 @@ def exception_handler(exc, context):
     elif isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
     return drf_exception_handler(exc, context)
+
+
+@csrf_exempt  # it changes nothing: a write to no endpoint is a 404, not a CSRF refusal
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: a 404 in JSON like the API's own, not the site's page."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
 
 
 class MeApi(APIView):

@@ -7,12 +7,24 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 # The largest id or version the database columns hold.
 MAX_INTEGER = 2**31 - 1
 
 
-class Text(serializers.CharField):
+class _EmptyIsGiven(serializers.Field):
+    """DRF reads `?field=` in a query string as the field left out when it is not required; here
+    it is the empty text that was sent, refused where text is required (a blank filter is no
+    filter the schema offers: leave the parameter out)."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
+class Text(_EmptyIsGiven, serializers.CharField):
     default_error_messages = {"not_text": _("Give text (a JSON string).")}
 
     def __init__(self, *, max_length: int, **kwargs):
@@ -24,7 +36,7 @@ class Text(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class Slug(serializers.SlugField):
+class Slug(_EmptyIsGiven, serializers.SlugField):
     default_error_messages = {"not_text": _("Give text (a JSON string).")}
 
     def __init__(self, *, max_length: int = 100, **kwargs):
@@ -36,7 +48,7 @@ class Slug(serializers.SlugField):
         return super().to_internal_value(data)
 
 
-class Choice(serializers.ChoiceField):
+class Choice(_EmptyIsGiven, serializers.ChoiceField):
     """A choice given as its text value. The refusal does not repeat what was sent."""
 
     default_error_messages = {"invalid_choice": _("Choose one of: %(choices)s.")}
@@ -81,3 +93,12 @@ class PersonRef(serializers.Field):
 
     def to_representation(self, value):
         return value
+
+
+class Boolean(serializers.BooleanField):
+    default_error_messages = {"not_boolean": _("Give true or false.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("not_boolean")
+        return data

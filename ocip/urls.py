@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.shortcuts import redirect
-from django.urls import include, path, reverse
+from django.urls import include, path, re_path, reverse
 from drf_spectacular.views import SpectacularAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -14,6 +14,7 @@ from diagnostics.views import BusinessSignupView
 
 from . import views
 from .api import MeApi
+from .api import not_found as api_not_found
 
 # Both admins log in through allauth (rate limits, MFA): no side door.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -34,6 +35,8 @@ urlpatterns = [
     path("api/v1/", include("diagnostics.api_urls")),
     path("api/v1/", include("matching.api_urls")),
     path("api/v1/", include("projects.api_urls")),
+    # Anything else under /api/ (ending with a slash; APPEND_SLASH adds a missing one).
+    re_path(r"^api/(?:[\s\S]*/)?$", api_not_found),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 urlpatterns += i18n_patterns(

@@ -205,6 +205,7 @@ MATRIX = {
     "notification_open": (lambda d: {"pk": d["notification_a"].pk}, POST_ONLY, False),
     "notifications_mark_read": (lambda d: {}, POST_ONLY, False),
     "api_match_run_requests": (lambda d: {"pk": d["submitted_a"].pk}, API_DIAGNOSTIC_A, True),
+    "api_diagnostic_matches": (lambda d: {"pk": d["submitted_a"].pk}, API_DIAGNOSTIC_A, False),
     "api_requests": (lambda d: {}, expect(200, anon=403), False),
     "api_request": (lambda d: {"pk": d["request_a"].pk}, API_REQUEST_A, False),
     # POST-only; refused POSTs are in tests/matching/test_request_api.py.

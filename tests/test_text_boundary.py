@@ -303,3 +303,11 @@ def test_stored_text_with_a_lone_surrogate_is_found_and_cleaned(client, business
     call_command("check_stored_text", stdout=out)  # clean now
     client.force_login(business_owner)
     assert client.get(reverse("api_diagnostic", kwargs={"pk": draft.pk})).status_code == 200
+
+
+def test_complete_is_a_json_boolean(client, business_owner, draft):
+    client.force_login(business_owner)
+    for value in ("true", 1, None):
+        body = json.dumps({"answers": {"organization_type": "for_profit"}, "complete": value})
+        response = put_raw(client, draft, body)
+        assert response.status_code == 400 and "complete" in response.json(), value

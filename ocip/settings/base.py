@@ -60,10 +60,13 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_tasks",
+    "csp",  # its system checks
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Enabled everywhere: dev shows violations in the console, the browser tests run under it.
+    "ocip.middleware.PathContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -222,12 +225,6 @@ OCIP_CSP_PREVIEW_DIRECTIVES = {"frame-ancestors": ["'self'"]}
 # Staff avatars: Wagtail's default image instead of Gravatar, so the admin needs no third-party
 # images (and staff email hashes are not sent to Gravatar).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-# Enabled everywhere (dev shows violations in the browser console, the browser tests run under it).
-INSTALLED_APPS += ["csp"]  # django-csp's system checks
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "ocip.middleware.PathContentSecurityPolicyMiddleware",
-)
 
 # --- i18n ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -328,12 +325,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, adding every operation's refusals and their bodies (ocip/api_schema.py).
+    "DEFAULT_SCHEMA_CLASS": "ocip.api_schema.ApiSchema",
     "EXCEPTION_HANDLER": "ocip.api.exception_handler",
     # JSON only, read through the text boundary with size and depth limits (ocip/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["ocip.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    # The API's language comes from Accept-Language, as it has no /fr/ prefix (ocip/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ocip.negotiation.LanguageNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OCIP API",
@@ -341,6 +341,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["ocip.api.only_ocip_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ocip.api_schema.overlapping_unions",
+    ],
+    # What the URL converters really match, so that clients (and generated tests) know.
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "minimum": 0},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+    },
 }
 
 # --- OCIP ----------------------------------------------------------------------------------
