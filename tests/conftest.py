@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from .factories import (
     enrol_totp,
 )
 
+INTEROP = Path(__file__).parent / "credentials" / "interop"  # the credential verifiers in node
 # marker -> (is it available here?, how to switch it on)
 SERVICES = {
     "postgres": (
@@ -37,6 +39,10 @@ SERVICES = {
         and bool(shutil.which("chromium"))
         and bool(shutil.which("chromedriver")),
         "install chromium and chromium-driver (Debian) and set OCIP_E2E=1",
+    ),
+    "node": (
+        bool(shutil.which("node")) and (INTEROP / "node_modules/@digitalcredentials/vc").is_dir(),
+        "install node 20 and run `npm ci --prefix tests/credentials/interop`",
     ),
 }
 _skipped: dict[str, int] = {}
