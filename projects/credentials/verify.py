@@ -1,0 +1,140 @@
+"""Verification of an Open Badges 3.0 credential (pure): its shape, its issuer's DID document
+and key, its proof, its dates and its status, each a check with a code; the verdict is the most
+serious failure. Documents come from `resolve` (the platform's own records), never the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from . import contexts, data_integrity, did_web, multikey
+from .status_list import BadStatusList, StatusList
+
+# From the most serious: the first failed check's verdict is the credential's.
+VERDICTS = ("malformed", "unknown_issuer", "tampered", "revoked", "expired", "not_yet_valid")
+VALID = "valid"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # shape, issuer, key, proof, dates, status
+    passed: bool
+    code: str  # why, as a code the caller words in the reader's language
+
+
+@dataclass
+class Verification:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        failed = {check.code for check in self.checks if not check.passed}
+        return next((verdict for verdict in VERDICTS if verdict in failed), VALID)
+
+    def add(self, name: str, passed: bool, code: str) -> bool:
+        self.checks.append(Check(name, passed, code))
+        return passed
+
+
+def _issuer_id(credential: dict) -> str | None:
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return issuer_id if isinstance(issuer_id, str) else None
+
+
+def _shape_ok(credential: Any) -> bool:
+    if not isinstance(credential, dict):
+        return False
+    context = credential.get("@context")
+    types = credential.get("type")
+    return (
+        isinstance(context, list)
+        and context[:1] == [contexts.CREDENTIALS_V2]
+        and isinstance(types, list)
+        and {"VerifiableCredential", "OpenBadgeCredential"} <= set(types)
+        and _issuer_id(credential) is not None
+        and isinstance(credential.get("validFrom"), str)
+        and isinstance(credential.get("credentialSubject"), dict)
+        and isinstance(credential.get("proof"), dict)
+    )
+
+
+def _instant(text: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def signed_by_issuer(
+    document: dict, issuer: str, resolve: Callable[[str], Any], result: Verification
+) -> bool:
+    """The issuer's DID document, the key the proof names in it, and the proof itself."""
+    did_document = resolve(issuer)
+    if not result.add("issuer", isinstance(did_document, dict), "unknown_issuer"):
+        return False
+    method = document["proof"].get("verificationMethod")
+    key_text = did_web.assertion_key(did_document, method) if isinstance(method, str) else None
+    if not result.add("key", key_text is not None, "tampered"):
+        return False
+    assert key_text is not None
+    try:
+        data_integrity.verify(
+            document, key=multikey.public_key(key_text), loader=contexts.document_loader()
+        )
+    except (data_integrity.ProofError, multikey.BadKey):
+        return result.add("proof", False, "tampered")
+    return result.add("proof", True, "tampered")
+
+
+def _status_ok(credential: dict, issuer: str, resolve, result: Verification) -> bool:
+    entry = credential.get("credentialStatus")
+    if entry is None:
+        return result.add("status", True, "revoked")
+    if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
+        return result.add("status", False, "malformed")
+    try:
+        index = int(entry.get("statusListIndex"))
+    except (TypeError, ValueError):
+        return result.add("status", False, "malformed")
+    status_credential = resolve(entry.get("statusListCredential"))
+    if not isinstance(status_credential, dict) or _issuer_id(status_credential) != issuer:
+        return result.add("status", False, "unknown_issuer")
+    listing = Verification()
+    if not signed_by_issuer(status_credential, issuer, resolve, listing):
+        return result.add("status", False, "tampered")
+    subject = status_credential.get("credentialSubject", {})
+    try:
+        revoked = StatusList.decode(subject.get("encodedList")).get(index)
+    except (BadStatusList, IndexError, AttributeError):
+        return result.add("status", False, "malformed")
+    return result.add("status", not revoked, "revoked")
+
+
+def verify_credential(
+    credential: Any, *, resolve: Callable[[str], Any], now: datetime
+) -> Verification:
+    """Check `credential` as a verifier would; `resolve(url)` gives the platform's DID documents
+    and status list credentials (None for anything else)."""
+    result = Verification()
+    if not result.add("shape", _shape_ok(credential), "malformed"):
+        return result
+    issuer = _issuer_id(credential)
+    assert issuer is not None
+    if not signed_by_issuer(credential, issuer, resolve, result):
+        return result
+    valid_from = _instant(credential["validFrom"])
+    valid_until = credential.get("validUntil")
+    until = _instant(valid_until) if valid_until is not None else None
+    readable = valid_from is not None and (valid_until is None or until is not None)
+    if not result.add("dates", readable, "malformed"):
+        return result
+    assert valid_from is not None
+    result.add("dates", valid_from <= now, "not_yet_valid")
+    result.add("dates", until is None or now <= until, "expired")
+    _status_ok(credential, issuer, resolve, result)
+    return result
