@@ -98,7 +98,7 @@ def _status_ok(credential: dict, issuer: str, resolve, result: Verification) -> 
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         return result.add("status", False, "malformed")
     try:
-        index = int(entry.get("statusListIndex"))
+        index = int(str(entry.get("statusListIndex")))
     except (TypeError, ValueError):
         return result.add("status", False, "malformed")
     status_credential = resolve(entry.get("statusListCredential"))
