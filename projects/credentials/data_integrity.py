@@ -34,6 +34,30 @@ def canonical(document: dict, loader: Callable) -> str:
     )
 
 
+_KEYWORD_ALIASES = {"@context", "id", "type"}
+
+
+def _property_count(node: Any, *, expanded: bool) -> int:
+    """Properties in a JSON-LD tree: keywords (and, before expansion, their aliases) left out."""
+    if isinstance(node, list):
+        return sum(_property_count(item, expanded=expanded) for item in node)
+    if not isinstance(node, dict):
+        return 0
+    return sum(
+        (0 if key.startswith("@") or (not expanded and key in _KEYWORD_ALIASES) else 1)
+        + _property_count(value, expanded=expanded)
+        for key, value in node.items()
+    )
+
+
+def undefined_terms(document: dict, loader: Callable) -> int:
+    """How many properties of `document` no context defines. Canonicalisation silently leaves
+    them out, so they would not be signed, and a verifier in safe mode (the DCC's) refuses the
+    document: signing refuses it first."""
+    expanded = jsonld.expand(document, {"documentLoader": loader})
+    return _property_count(document, expanded=False) - _property_count(expanded, expanded=True)
+
+
 def _hash_data(document: dict, options: dict, loader: Callable) -> bytes:
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     config = {"@context": document["@context"], **options}
@@ -60,6 +84,9 @@ def sign(
         "verificationMethod": verification_method,
         "proofPurpose": purpose,
     }
+    unsecured = {key_: value for key_, value in document.items() if key_ != "proof"}
+    if undefined_terms(unsecured, loader):
+        raise ProofError("the document has terms no context defines: they would not be signed")
     signature = key.sign(_hash_data(document, options, loader))
     secured = copy.deepcopy({key_: value for key_, value in document.items() if key_ != "proof"})
     secured["proof"] = {**options, "proofValue": multikey.base58btc(signature)}

@@ -143,3 +143,19 @@ def test_bad_status_lists_are_refused():
     bomb = gzip.compress(bytes(32 * 1024 * 1024))
     with pytest.raises(BadStatusList, match="oversized"):
         StatusList.decode("u" + base64.urlsafe_b64encode(bomb).decode().rstrip("="))
+
+
+def test_a_term_no_context_defines_is_refused_before_signing():
+    """pyld would leave it out of what it signs, and the DCC verifier (safe mode) refuses it."""
+    assert data_integrity.undefined_terms(ALUMNI, LOADER) == 0
+    strict = contexts.document_loader()  # no examples vocabulary: alumniOf is undefined
+    ob_like = {**ALUMNI, "@context": ["https://www.w3.org/ns/credentials/v2"]}
+    assert data_integrity.undefined_terms(ob_like, strict) >= 1
+    with pytest.raises(data_integrity.ProofError, match="no context defines"):
+        data_integrity.sign(
+            ob_like,
+            key=multikey.private_key(SECRET),
+            verification_method=f"did:key:{PUBLIC}#{PUBLIC}",
+            created="2023-02-24T23:36:38Z",
+            loader=strict,
+        )
