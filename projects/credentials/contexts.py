@@ -19,6 +19,20 @@ DID_V1 = "https://www.w3.org/ns/did/v1"
 SHIPPED = (CREDENTIALS_V2, OPEN_BADGES_V3, DATA_INTEGRITY_V2, MULTIKEY_V1, DID_V1)
 
 
+# OCIP's own extension context (the EU elements OB 3.0 has no field for). Its URL is under the
+# platform's address, so callers map it: document_loader({url: eu_extension()}).
+EU_EXTENSION_FILE = "ocip-eu-microcredential-v1.json"
+
+
+def eu_extension_url(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/contexts/eu-microcredential/v1.json"
+
+
+@cache
+def eu_extension() -> dict:
+    return json.loads((FOLDER / EU_EXTENSION_FILE).read_text("utf-8"))
+
+
 class UnknownDocument(LookupError):
     """A document (a context, a key, a DID document) that the verifier does not hold."""
 

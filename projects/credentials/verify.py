@@ -71,7 +71,11 @@ def _instant(text: Any) -> datetime | None:
 
 
 def signed_by_issuer(
-    document: dict, issuer: str, resolve: Callable[[str], Any], result: Verification
+    document: dict,
+    issuer: str,
+    resolve: Callable[[str], Any],
+    result: Verification,
+    loader: Callable,
 ) -> bool:
     """The issuer's DID document, the key the proof names in it, and the proof itself."""
     did_document = resolve(issuer)
@@ -83,15 +87,15 @@ def signed_by_issuer(
         return False
     assert key_text is not None
     try:
-        data_integrity.verify(
-            document, key=multikey.public_key(key_text), loader=contexts.document_loader()
-        )
+        data_integrity.verify(document, key=multikey.public_key(key_text), loader=loader)
     except (data_integrity.ProofError, multikey.BadKey):
         return result.add("proof", False, "tampered")
     return result.add("proof", True, "tampered")
 
 
-def _status_ok(credential: dict, issuer: str, resolve, result: Verification) -> bool:
+def _status_ok(
+    credential: dict, issuer: str, resolve, result: Verification, loader: Callable
+) -> bool:
     entry = credential.get("credentialStatus")
     if entry is None:
         return result.add("status", True, "revoked")
@@ -105,7 +109,7 @@ def _status_ok(credential: dict, issuer: str, resolve, result: Verification) -> 
     if not isinstance(status_credential, dict) or _issuer_id(status_credential) != issuer:
         return result.add("status", False, "unknown_issuer")
     listing = Verification()
-    if not signed_by_issuer(status_credential, issuer, resolve, listing):
+    if not signed_by_issuer(status_credential, issuer, resolve, listing, loader):
         return result.add("status", False, "tampered")
     subject = status_credential.get("credentialSubject", {})
     try:
@@ -116,16 +120,22 @@ def _status_ok(credential: dict, issuer: str, resolve, result: Verification) -> 
 
 
 def verify_credential(
-    credential: Any, *, resolve: Callable[[str], Any], now: datetime
+    credential: Any,
+    *,
+    resolve: Callable[[str], Any],
+    now: datetime,
+    loader: Callable | None = None,
 ) -> Verification:
     """Check `credential` as a verifier would; `resolve(url)` gives the platform's DID documents
-    and status list credentials (None for anything else)."""
+    and status list credentials (None for anything else), `loader` the JSON-LD contexts (the
+    shipped ones by default; the platform adds its own extension's)."""
+    loader = loader or contexts.document_loader()
     result = Verification()
     if not result.add("shape", _shape_ok(credential), "malformed"):
         return result
     issuer = _issuer_id(credential)
     assert issuer is not None
-    if not signed_by_issuer(credential, issuer, resolve, result):
+    if not signed_by_issuer(credential, issuer, resolve, result, loader):
         return result
     valid_from = _instant(credential["validFrom"])
     valid_until = credential.get("validUntil")
@@ -136,5 +146,5 @@ def verify_credential(
     assert valid_from is not None
     result.add("dates", valid_from <= now, "not_yet_valid")
     result.add("dates", until is None or now <= until, "expired")
-    _status_ok(credential, issuer, resolve, result)
+    _status_ok(credential, issuer, resolve, result, loader)
     return result
