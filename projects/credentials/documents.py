@@ -83,7 +83,8 @@ class Award:
 
 
 def hashed_identity(email: str, salt: str) -> dict:
-    """The recipient without their address: `sha256$` + hex(SHA-256(email + salt))."""
+    """The recipient without their address: `sha256$` + hex(SHA-256(email + salt)), the address
+    trimmed and lowercased first (the platform compares addresses without case)."""
     digest = hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
     return {
         "type": "IdentityObject",
