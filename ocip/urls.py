@@ -11,6 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from diagnostics.views import BusinessSignupView
+from projects.views import institution_did_document
 
 from . import views
 from .api import MeApi
@@ -31,6 +32,8 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # did:web resolution: outside the language prefixes, at the address the DID names.
+    path("institutions/<slug:slug>/did.json", institution_did_document, name="institution_did"),
     path("api/v1/me/", MeApi.as_view(), name="api_me"),
     path("api/v1/", include("diagnostics.api_urls")),
     path("api/v1/", include("matching.api_urls")),

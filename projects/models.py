@@ -6,6 +6,7 @@ Micro-credentials arrive with the credentials issue.
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -164,3 +165,52 @@ class FundingApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} for {self.project}"
+
+
+class SigningKey(models.Model):
+    """An Ed25519 key that signs credentials for an institution (its did:web) or, for their
+    endorsements, a company. The private half is sealed with OCIP_SIGNING_KEYS_SECRET; one key per
+    owner signs (not retired), and retired keys stay in the DID document so that what they
+    signed keeps verifying."""
+
+    institution = models.ForeignKey(
+        "matching.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="signing_keys",
+    )
+    company = models.ForeignKey(
+        "diagnostics.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="signing_keys",
+    )
+    public_multibase = models.CharField(max_length=64, unique=True, editable=False)
+    sealed_private_key = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(institution__isnull=False, company__isnull=True)
+                | models.Q(institution__isnull=True, company__isnull=False),
+                name="signing_key_has_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=models.Q(retired_at__isnull=True, institution__isnull=False),
+                name="one_signing_key_per_institution",
+            ),
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=models.Q(retired_at__isnull=True, company__isnull=False),
+                name="one_signing_key_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_multibase

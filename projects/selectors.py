@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from matching.models import InstitutionMembership
 
-from .models import FundingApplication, Project
+from .credentials import did_web
+from .models import FundingApplication, Project, SigningKey
 
 
 def projects_for(user) -> QuerySet[Project]:
@@ -61,3 +63,25 @@ def project_funding_total(project: Project) -> Decimal:
         total=Sum("amount")
     )["total"]
     return total or Decimal(0)
+
+
+# --- Credential issuers ----------------------------------------------------------------------
+
+
+def institution_did(institution) -> str:
+    """The institution's did:web, under the platform's address (its DID document is served at
+    /institutions/<slug>/did.json)."""
+    return did_web.did_for(settings.OCIP_BASE_URL, "institutions", institution.slug)
+
+
+def company_did(company) -> str:
+    """A company's did:web: the issuer of its endorsements, signed by the platform for it."""
+    return did_web.did_for(settings.OCIP_BASE_URL, "companies", company.slug)
+
+
+def institution_did_document(institution) -> dict:
+    """Public: every key the institution has signed with, oldest first, retired ones included."""
+    keys = SigningKey.objects.filter(institution=institution).values_list(
+        "public_multibase", flat=True
+    )
+    return did_web.did_document(institution_did(institution), list(keys))

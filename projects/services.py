@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,8 @@ from matching.selectors import assignable_people, can_manage_institution
 from ocip.accounts.mfa import require_mfa
 
 from . import selectors
-from .models import FundingApplication, Milestone, Project, ProjectMember
+from .credentials import multikey, sealing
+from .models import FundingApplication, Milestone, Project, ProjectMember, SigningKey
 
 
 def _estimated_amount(request: IntroductionRequest, program: FundingProgram) -> Decimal | None:
@@ -134,3 +137,48 @@ def funding_application_add(
         program=program,
         amount=amount if amount is not None else _estimated_amount(project.request, program),
     )
+
+
+# --- Credential signing keys ------------------------------------------------------------------
+
+
+def _sealing_secret() -> str:
+    if not settings.OCIP_SIGNING_KEYS_SECRET:
+        raise ImproperlyConfigured("Set OCIP_SIGNING_KEYS_SECRET to issue credentials.")
+    return sealing.derived_secret(settings.OCIP_SIGNING_KEYS_SECRET)
+
+
+def _new_signing_key(**owner) -> SigningKey:
+    key = Ed25519PrivateKey.generate()
+    return SigningKey.objects.create(
+        public_multibase=multikey.public_multibase(key.public_key()),
+        sealed_private_key=sealing.seal(key, _sealing_secret()),
+        **owner,
+    )
+
+
+def signing_key_for(*, institution=None, company=None) -> tuple[SigningKey, Ed25519PrivateKey]:
+    """The key that signs for the institution (or company) now, made on first use, and its
+    private half unsealed. Two first uses at once: the constraint keeps one, both use it."""
+    owner = {"institution": institution} if institution is not None else {"company": company}
+    current = SigningKey.objects.filter(retired_at__isnull=True, **owner).first()
+    if current is None:
+        try:
+            with transaction.atomic():
+                current = _new_signing_key(**owner)
+        except IntegrityError:
+            current = SigningKey.objects.get(retired_at__isnull=True, **owner)
+    return current, sealing.unseal(current.sealed_private_key, _sealing_secret())
+
+
+@transaction.atomic
+def signing_key_rotate(*, actor, institution) -> SigningKey:
+    """A new key signs for the institution from now on; the old one is retired but stays in the
+    DID document, so the credentials it signed keep verifying."""
+    if not can_manage_institution(user=actor, institution=institution):
+        raise PermissionDenied(_("Only this institution's research office can do this."))
+    require_mfa(actor)
+    SigningKey.objects.select_for_update().filter(
+        institution=institution, retired_at__isnull=True
+    ).update(retired_at=timezone.now())
+    return _new_signing_key(institution=institution)

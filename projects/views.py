@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from matching.models import Institution
 from matching.selectors import requests_visible_to
 from matching.services import RequestConflict, require_request_action
 from ocip.accounts.views import add_service_error, form_page
@@ -229,3 +231,15 @@ def funding_application_edit(request, pk, application_pk):
         cancel_url=project.get_absolute_url(),
         status=400 if form.errors else 200,
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def institution_did_document(request, slug):
+    """The institution's DID document (public: did:web resolution), with every key it has
+    signed with; never a private key."""
+    institution = get_object_or_404(Institution, slug=slug)
+    response = JsonResponse(
+        selectors.institution_did_document(institution), content_type="application/did+json"
+    )
+    response["Access-Control-Allow-Origin"] = "*"  # verifiers in a browser may read it
+    return response

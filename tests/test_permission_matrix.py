@@ -80,6 +80,8 @@ MATRIX = {
     "profile": (lambda d: {}, LOGGED_IN, False),
     "api_me": (lambda d: {}, expect(200, anon=403), False),
     "api_schema": (lambda d: {}, expect(200), False),
+    # Public by design: did:web resolution of an institution's signing keys.
+    "institution_did": (lambda d: {"slug": d["institution_a"].slug}, expect(200), False),
     "invitation_accept": (lambda d: {"token": d["token"]}, expect(403, anon=200), False),
     "company_list": (lambda d: {}, LOGGED_IN, False),
     "company_detail": (lambda d: {"slug": d["company_a"].slug}, COMPANY_A, False),

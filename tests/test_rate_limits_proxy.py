@@ -113,6 +113,7 @@ def production_trusted_proxy_count(**environment: str) -> int:
             "DJANGO_ALLOWED_HOSTS": "ocip.example",
             "OCIP_BASE_URL": "https://ocip.example",
             "EMAIL_URL": "smtp://ci:ci@mail.invalid:587",
+            "OCIP_SIGNING_KEYS_SECRET": "proxy-test-" + "s" * 40,
             "DATABASE_URL": "postgres://ocip@db.invalid:5432/ocip",
             "REDIS_URL": "redis://cache.invalid:6379/1",
             "CELERY_BROKER_URL": "redis://cache.invalid:6379/0",

@@ -33,6 +33,7 @@ PRODUCTION_ENVIRONMENT = {
     "DATABASE_URL": "postgres://ocip@db.invalid:5432/ocip",
     "REDIS_URL": "redis://cache.invalid:6379/1",
     "CELERY_BROKER_URL": "redis://cache.invalid:6379/0",
+    "OCIP_SIGNING_KEYS_SECRET": "production-settings-test-" + "s" * 40,
 }
 # What the settings of a running production process are (printed as JSON by the child process).
 DUMP_SETTINGS = """

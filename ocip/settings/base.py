@@ -355,6 +355,9 @@ SPECTACULAR_SETTINGS = {
 # --- OCIP ----------------------------------------------------------------------------------
 OCIP_INVITATION_DAYS = env.int("OCIP_INVITATION_DAYS", default=14)
 OCIP_PAGE_SIZE = 25
+# The secret that seals the credential signing keys at rest (projects/credentials/sealing.py):
+# any long random text, kept outside the database. Production refuses to start without it.
+OCIP_SIGNING_KEYS_SECRET = env("OCIP_SIGNING_KEYS_SECRET", default="")
 # The largest JSON body the API reads (DRF does not apply DATA_UPLOAD_MAX_MEMORY_SIZE to JSON).
 OCIP_API_MAX_BODY_BYTES = env.int("OCIP_API_MAX_BODY_BYTES", default=256 * 1024)
 

@@ -37,6 +37,7 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_NAME = "__Secure-csrftoken"
 X_FRAME_OPTIONS = "DENY"
 OCIP_BASE_URL = env("OCIP_BASE_URL")
+OCIP_SIGNING_KEYS_SECRET = env("OCIP_SIGNING_KEYS_SECRET")
 WAGTAILADMIN_BASE_URL = OCIP_BASE_URL
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
