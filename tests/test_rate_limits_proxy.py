@@ -7,11 +7,7 @@ environment) says how many entries from the right are ours to trust.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from itertools import count
-from pathlib import Path
 
 import pytest
 from allauth.account.adapter import get_adapter
@@ -19,9 +15,10 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from .production import run_under_production
+
 pytestmark = pytest.mark.django_db
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 PROXY = "10.0.0.2"
 ALICE = "198.51.100.1"
 BOB = "198.51.100.2"
@@ -98,35 +95,11 @@ def test_without_a_proxy_the_header_is_ignored(settings):
 
 
 def production_trusted_proxy_count(**environment: str) -> int:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; from django.conf import settings; django.setup(); "
-            "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)",
-        ],
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(BASE_DIR),
-            "DJANGO_SETTINGS_MODULE": "ocip.settings.production",
-            "DJANGO_SECRET_KEY": "production-settings-test-" + "x" * 40,
-            "DJANGO_ALLOWED_HOSTS": "ocip.example",
-            "OCIP_BASE_URL": "https://ocip.example",
-            "EMAIL_URL": "smtp://ci:ci@mail.invalid:587",
-            "OCIP_SIGNING_KEYS_SECRET": "proxy-test-" + "s" * 40,
-            "DATABASE_URL": "postgres://ocip@db.invalid:5432/ocip",
-            "REDIS_URL": "redis://cache.invalid:6379/1",
-            "CELERY_BROKER_URL": "redis://cache.invalid:6379/0",
-            **environment,
-        },
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
     )
-    assert result.returncode == 0, result.stderr
-    return int(result.stdout)
+    return int(run_under_production(code, **environment))
 
 
 @pytest.mark.django_db(databases=[])

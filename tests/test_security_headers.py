@@ -11,10 +11,6 @@ X-Forwarded-For).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -22,19 +18,8 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from wagtail.models import Page
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-HOST = "ocip.example"
-PRODUCTION_ENVIRONMENT = {
-    "DJANGO_SETTINGS_MODULE": "ocip.settings.production",
-    "DJANGO_SECRET_KEY": "production-settings-test-" + "x" * 40,
-    "DJANGO_ALLOWED_HOSTS": HOST,
-    "OCIP_BASE_URL": f"https://{HOST}",
-    "EMAIL_URL": "smtp://ci:ci@mail.invalid:587",
-    "DATABASE_URL": "postgres://ocip@db.invalid:5432/ocip",
-    "REDIS_URL": "redis://cache.invalid:6379/1",
-    "CELERY_BROKER_URL": "redis://cache.invalid:6379/0",
-    "OCIP_SIGNING_KEYS_SECRET": "production-settings-test-" + "s" * 40,
-}
+from .production import HOST, run_under_production
+
 # What the settings of a running production process are (printed as JSON by the child process).
 DUMP_SETTINGS = """
 import json, sys
@@ -60,18 +45,7 @@ def is_service(name: str) -> bool:
 
 @pytest.fixture(scope="module")
 def production() -> dict:
-    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(BASE_DIR)}
-    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
-        [sys.executable, "-c", DUMP_SETTINGS],
-        env={**environment, **PRODUCTION_ENVIRONMENT},
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(run_under_production(DUMP_SETTINGS))
 
 
 @pytest.fixture
