@@ -399,7 +399,7 @@ def _versioned(form_class) -> Callable:
 def request_detail(request, pk):
     intro = _visible_request(request, pk)
     sides = selectors.request_sides(user=request.user, request=intro)
-    actions = selectors.request_actions(user=request.user, request=intro)
+    actions = workflow.available_actions(sides, intro.status)  # as the API lists them
     language = request.LANGUAGE_CODE
     chain = selectors.request_chain_for(user=request.user, request=intro)
     hopes = dict(IntroductionRequest.Hope.choices)

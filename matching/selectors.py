@@ -224,12 +224,6 @@ def request_sides(*, user, request: IntroductionRequest) -> set[str]:
     return sides
 
 
-def request_actions(*, user, request: IntroductionRequest) -> frozenset[str]:
-    """What `user` may do to `request` now (workflow.ACTORS names): the page shows these forms,
-    the API lists these actions, and the services refuse anything else."""
-    return workflow.available_actions(request_sides(user=user, request=request), request.status)
-
-
 def request_events_for(*, user, request: IntroductionRequest) -> list[RequestEvent]:
     """The timeline: the business sees public events only."""
     events = list(request.events.select_related("actor"))
