@@ -24,28 +24,25 @@ class _EmptyIsGiven(serializers.Field):
         return super().get_value(dictionary)
 
 
-class Text(_EmptyIsGiven, serializers.CharField):
+class _TextOnly(_EmptyIsGiven, serializers.CharField):
+    """Text given as a JSON string: a number or a boolean is refused, not read as text."""
+
     default_error_messages = {"not_text": _("Give text (a JSON string).")}
 
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class Text(_TextOnly):
     def __init__(self, *, max_length: int, **kwargs):
         super().__init__(max_length=max_length, **kwargs)
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_text")
-        return super().to_internal_value(data)
 
-
-class Slug(_EmptyIsGiven, serializers.SlugField):
-    default_error_messages = {"not_text": _("Give text (a JSON string).")}
-
+class Slug(_TextOnly, serializers.SlugField):
     def __init__(self, *, max_length: int = 100, **kwargs):
         super().__init__(max_length=max_length, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_text")
-        return super().to_internal_value(data)
 
 
 class Choice(_EmptyIsGiven, serializers.ChoiceField):
