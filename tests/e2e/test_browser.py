@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -35,8 +36,10 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT_SECONDS = 5
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def chromium_session(*, browser_log: bool = False):
+    """Headless Chromium with a profile of its own; `browser_log` keeps the console's messages
+    (for `driver.get_log("browser")`)."""
     profile = tempfile.mkdtemp(prefix="ocip-e2e-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -54,6 +57,8 @@ def browser():
         f"--user-data-dir={profile}",
     ):
         options.add_argument(argument)
+    if browser_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(15)
     try:
@@ -61,6 +66,12 @@ def browser():
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    with chromium_session() as driver:
+        yield driver
 
 
 def wait(driver) -> WebDriverWait:

@@ -4,8 +4,6 @@ production settings in tests/test_security_headers.py)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 
 import pytest
@@ -14,6 +12,7 @@ from django.test import Client
 from wagtail.models import Page
 
 from ..factories import PASSWORD, CompanyMembershipFactory
+from .test_browser import chromium_session
 
 ADMIN_PREFIX = "/cms-admin/"
 
@@ -26,33 +25,12 @@ document.addEventListener("securitypolicyviolation", (event) => window.__cspViol
 
 @pytest.fixture
 def chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="ocip-csp-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--window-size=1280,900",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(15)
-    # Runs before any script of the page, whatever its policy.
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
-    try:
+    with chromium_session(browser_log=True) as driver:
+        # Runs before any script of the page, whatever its policy.
+        driver.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS}
+        )
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def violations(driver) -> list:
