@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -20,12 +19,12 @@ from rest_framework.views import APIView
 
 from diagnostics.selectors import diagnostics_for
 from ocip import api_fields as fields
-from ocip.errors import Conflict
 from ocip.taxonomy import regions
 
 from . import selectors, services
 from .explain import run_error_message, with_reasons
 from .models import Institution, MatchRun
+from .request_api import latest_run
 
 # --- Output ---------------------------------------------------------------------------------
 
@@ -195,13 +194,7 @@ class DiagnosticMatchesApi(APIView):
         filters = self.MatchFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
-        run = selectors.latest_match_run(user=request.user, diagnostic_id=diagnostic.pk)
-        if run is None:
-            raise Conflict(
-                _("Submit this diagnostic first: its matches come with the submission.")
-                if diagnostic.is_draft
-                else _("The matches of this diagnostic are still being computed: try again soon.")
-            )
+        run = latest_run(request, diagnostic)
         language = get_language() or "en"
         matches = selectors.run_matches(
             run,

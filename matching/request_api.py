@@ -31,9 +31,9 @@ from ocip import api_fields as fields
 from ocip.errors import Conflict
 
 from . import selectors, services, workflow
-from .models import ExpertiseProfile, Institution, IntroductionRequest
+from .models import ExpertiseProfile, Institution, IntroductionRequest, MatchRun
 
-# --- Helpers shared with projects/api.py ----------------------------------------------------
+# --- Helpers shared with projects/api.py and match_api.py ----------------------------------
 
 
 def visible_request(http_request: Request, pk: int) -> IntroductionRequest:
@@ -44,6 +44,18 @@ def visible_request(http_request: Request, pk: int) -> IntroductionRequest:
         ),
         pk=pk,
     )
+
+
+def latest_run(http_request: Request, diagnostic) -> MatchRun:
+    """The diagnostic's latest match run, or a 409 that says why there is none yet."""
+    run = selectors.latest_match_run(user=http_request.user, diagnostic_id=diagnostic.pk)
+    if run is None:
+        raise Conflict(
+            _("Submit this diagnostic first: its matches come with the submission.")
+            if diagnostic.is_draft
+            else _("The matches of this diagnostic are still being computed: try again soon.")
+        )
+    return run
 
 
 def colleague(institution: Institution, value: int | str, field: str):
@@ -515,13 +527,7 @@ class MatchRunRequestsApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         diagnostic = get_object_or_404(diagnostics_for(request.user), pk=pk)
-        run = selectors.latest_match_run(user=request.user, diagnostic_id=diagnostic.pk)
-        if run is None:
-            raise Conflict(
-                _("Submit this diagnostic first: its matches come with the submission.")
-                if diagnostic.is_draft
-                else _("The matches of this diagnostic are still being computed: try again soon.")
-            )
+        run = latest_run(request, diagnostic)
         payload = self.RequestCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
