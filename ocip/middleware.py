@@ -69,7 +69,7 @@ class TextBoundaryMiddleware:
         for key, values in data.lists():
             self._check(_("A field name"), key)
             for value in values:
-                self._check(key, value)
+                self._check(_("The field “%(name)s”") % {"name": key}, value)
 
     @staticmethod
     def _normalized(data: QueryDict) -> QueryDict:
