@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from matching import workflow
 from matching.models import Institution
 from matching.selectors import requests_visible_to
 from matching.services import RequestConflict, require_request_action
@@ -35,7 +36,7 @@ def request_accept(request, pk):
         pk=pk,
     )
     require_request_action(request.user, intro, "accept")
-    if request.method == "GET" and not intro.is_open:
+    if request.method == "GET" and not workflow.state_allows("accept", intro.status):
         project = getattr(intro, "project", None)
         if project is not None:
             messages.info(request, _("This request was accepted: here is its project."))
