@@ -11,7 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from diagnostics.views import BusinessSignupView
-from projects.views import institution_did_document
+from projects import views as project_views
 
 from . import views
 from .api import MeApi
@@ -33,7 +33,26 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # did:web resolution: outside the language prefixes, at the address the DID names.
-    path("institutions/<slug:slug>/did.json", institution_did_document, name="institution_did"),
+    path(
+        "institutions/<slug:slug>/did.json",
+        project_views.institution_did_document,
+        name="institution_did",
+    ),
+    path(
+        "companies/<slug:slug>/did.json",
+        project_views.company_did_document,
+        name="company_did",
+    ),
+    path(
+        "institutions/<slug:slug>/status/<int:number>",
+        project_views.status_list_credential,
+        name="status_list_credential",
+    ),
+    path(
+        "contexts/eu-microcredential/v1.json",
+        project_views.eu_extension_context,
+        name="eu_extension_context",
+    ),
     path("api/v1/me/", MeApi.as_view(), name="api_me"),
     path("api/v1/", include("diagnostics.api_urls")),
     path("api/v1/", include("matching.api_urls")),
@@ -53,6 +72,7 @@ urlpatterns += i18n_patterns(
     path("", include("matching.request_urls")),
     path("", include("projects.urls")),
     path("", include("projects.dashboard_urls")),
+    path("", include("projects.credential_urls")),
     path("notifications/", include("ocip.notifications.urls")),
     # Wagtail's catch-all comes last.
     path("", include(wagtail_urls)),

@@ -1,13 +1,17 @@
-"""Projects made from accepted introduction requests: team, milestones, funding applications.
+"""Projects made from accepted introduction requests: team, milestones, funding applications,
+and the micro-credentials their students earn."""
 
-Micro-credentials arrive with the credentials issue.
-"""
+import uuid
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ocip.accounts.models import InvitationBase
 
 
 class Project(models.Model):
@@ -36,6 +40,12 @@ class Project(models.Model):
     start_date = models.DateField(_("start date"))
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    credential_definitions = models.ManyToManyField(
+        "CredentialDefinition",
+        blank=True,
+        related_name="projects",
+        verbose_name=_("micro-credentials"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -214,3 +224,345 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return self.public_multibase
+
+
+# --- Micro-credentials ------------------------------------------------------------------------
+
+
+class CredentialDefinition(models.Model):
+    """One version of a micro-credential an institution awards, in English and French.
+
+    Versions of the same micro-credential share a `lineage`. A draft is edited in place; a
+    published version is never changed: revising it makes a new draft version, and publishing
+    that one supersedes it. Issued credentials point at the version they were assessed against.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    class Participation(models.TextChoices):
+        ONLINE = "online", _("Online")
+        ON_SITE = "on_site", _("On site")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Supervision(models.TextChoices):
+        UNSUPERVISED = "unsupervised", _("Unsupervised, no identity verification")
+        SUPERVISED = "supervised", _("Supervised, no identity verification")
+        SUPERVISED_ONLINE = "supervised_online", _("Supervised online, identity verified")
+        SUPERVISED_ON_SITE = "supervised_on_site", _("Supervised on site, identity verified")
+
+    institution = models.ForeignKey(
+        "matching.Institution", on_delete=models.CASCADE, related_name="credential_definitions"
+    )
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), max_length=4000, blank=True)
+    description_fr = models.TextField(_("description (French)"), max_length=4000, blank=True)
+    outcomes_en = models.TextField(_("learning outcomes (English)"), max_length=4000, blank=True)
+    outcomes_fr = models.TextField(_("learning outcomes (French)"), max_length=4000, blank=True)
+    criteria_en = models.TextField(_("criteria (English)"), max_length=4000, blank=True)
+    criteria_fr = models.TextField(_("criteria (French)"), max_length=4000, blank=True)
+    # ESCO concept URIs from projects/data/esco_skills.json (the labels come from there too).
+    skills = models.JSONField(_("competencies (ESCO skills)"), default=list, blank=True)
+    # {"criteria": [{"en", "fr"}], "levels": [{"en", "fr"}] lowest first, "pass_level": index}
+    rubric = models.JSONField(_("assessment rubric"), default=dict, blank=True)
+    workload_hours = models.DecimalField(
+        _("notional workload (hours)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    credit_value = models.DecimalField(
+        _("credit value"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    on_transcript = models.BooleanField(_("recorded on the learner's transcript"), default=False)
+    eqf_level = models.PositiveSmallIntegerField(_("EQF level"), null=True, blank=True)
+    level_note_en = models.CharField(_("level (English)"), max_length=300, blank=True)
+    level_note_fr = models.CharField(_("level (French)"), max_length=300, blank=True)
+    participation = models.CharField(
+        _("form of participation"), max_length=12, choices=Participation.choices, blank=True
+    )
+    assessment_type_en = models.CharField(
+        _("type of assessment (English)"), max_length=300, blank=True
+    )
+    assessment_type_fr = models.CharField(
+        _("type of assessment (French)"), max_length=300, blank=True
+    )
+    quality_assurance_en = models.TextField(
+        _("quality assurance (English)"), max_length=2000, blank=True
+    )
+    quality_assurance_fr = models.TextField(
+        _("quality assurance (French)"), max_length=2000, blank=True
+    )
+    prerequisites_en = models.TextField(_("prerequisites (English)"), max_length=2000, blank=True)
+    prerequisites_fr = models.TextField(_("prerequisites (French)"), max_length=2000, blank=True)
+    supervision = models.CharField(
+        _("supervision and identity verification"),
+        max_length=20,
+        choices=Supervision.choices,
+        blank=True,
+    )
+    partner_endorsement_en = models.TextField(
+        _("how partners endorse it (English)"), max_length=2000, blank=True
+    )
+    partner_endorsement_fr = models.TextField(
+        _("how partners endorse it (French)"), max_length=2000, blank=True
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("validity period (months)"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("micro-credential")
+        verbose_name_plural = _("micro-credentials")
+        ordering = ["title_en", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "version"], name="definition_version_once"),
+            models.UniqueConstraint(
+                fields=["lineage"],
+                condition=models.Q(state="draft"),
+                name="definition_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["lineage"],
+                condition=models.Q(state="published"),
+                name="definition_one_published",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["draft", "published", "superseded"]),
+                name="definition_state_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eqf_level__isnull=True)
+                | models.Q(eqf_level__gte=1, eqf_level__lte=8),
+                name="definition_eqf_level_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="published") | models.Q(published_at__isnull=False),
+                name="definition_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_en or self.title_fr or _('Untitled')} (v{self.version})"
+
+    def title(self, language: str) -> str:
+        return self.localized("title", language)
+
+    def localized(self, field: str, language: str) -> str:
+        """The field in `language`, or in the other language when that one is empty."""
+        first, second = ("fr", "en") if language == "fr" else ("en", "fr")
+        return getattr(self, f"{field}_{first}") or getattr(self, f"{field}_{second}")
+
+
+class ProjectInvitation(InvitationBase):
+    """A student invited to a project's team; accepting makes them a student of the project's
+    institution and a member of the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+
+    class Meta(InvitationBase.Meta):
+        verbose_name = _("project invitation")
+        verbose_name_plural = _("project invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="project_invitation_one_open_per_email",
+            ),
+        ]
+
+    def role_label(self) -> str:
+        return str(ProjectMember.Role.STUDENT.label)
+
+
+def evidence_storage() -> FileSystemStorage:
+    """Uploaded evidence is project material: kept outside MEDIA_ROOT (which development serves
+    as it is) and served only through a view that checks who asks."""
+    return FileSystemStorage(location=Path(settings.OCIP_PRIVATE_FILES_ROOT) / "evidence")
+
+
+class Evidence(models.Model):
+    """Something a student produced on the project. Only what the business has agreed to make
+    shareable goes into a credential."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evidence")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(_("file"), storage=evidence_storage, upload_to="%Y/%m/", blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    shareable = models.BooleanField(_("the business agrees to share it"), default=False)
+    shareable_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(url="") | ~models.Q(file=""), name="evidence_has_link_or_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Assessment(models.Model):
+    """A student assessed against a credential definition's rubric on a project, and the
+    business's answer to it. Pass or fail follows from the rubric's rule."""
+
+    class Endorsement(models.TextChoices):
+        PENDING = "pending", _("Waiting for the business")
+        ENDORSED = "endorsed", _("Endorsed by the business")
+        DECLINED = "declined", _("The business declined to endorse")
+        NOT_APPLICABLE = "not_applicable", _("Not assessed as passed")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assessments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    definition = models.ForeignKey(
+        CredentialDefinition, on_delete=models.PROTECT, related_name="assessments"
+    )
+    levels = models.JSONField(default=list)  # the level index reached, per rubric criterion
+    criterion_comments = models.JSONField(default=list)
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    passed = models.BooleanField()
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(default=timezone.now)
+    endorsement = models.CharField(max_length=16, choices=Endorsement.choices)
+    endorsement_due = models.DateField(null=True, blank=True)
+    endorsement_comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    endorsed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-assessed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "student", "definition"], name="assessment_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    endorsement__in=["pending", "endorsed", "declined", "not_applicable"]
+                ),
+                name="assessment_endorsement_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(passed=True) | models.Q(endorsement="not_applicable"),
+                name="assessment_failed_not_endorsed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.definition}"
+
+
+class StatusList(models.Model):
+    """One of an institution's revocation lists (W3C Bitstring Status List): a bit per issued
+    credential, and the signed status list credential served at its public URL."""
+
+    institution = models.ForeignKey(
+        "matching.Institution", on_delete=models.CASCADE, related_name="status_lists"
+    )
+    number = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(default=131_072)
+    bits = models.BinaryField()
+    next_index = models.PositiveIntegerField(default=0)
+    signed_text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "number"], name="status_list_once"),
+            models.CheckConstraint(
+                condition=models.Q(next_index__lte=models.F("size")),
+                name="status_list_index_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} #{self.number}"
+
+
+class IssuedCredential(models.Model):
+    """A signed Open Badges 3.0 credential, stored as the exact text that was signed, so every
+    download is byte-identical. One per assessment."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.PROTECT, related_name="credential"
+    )
+    institution = models.ForeignKey(
+        "matching.Institution", on_delete=models.PROTECT, related_name="issued_credentials"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credentials"
+    )
+    definition = models.ForeignKey(
+        CredentialDefinition, on_delete=models.PROTECT, related_name="issued"
+    )
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="entries")
+    status_index = models.PositiveIntegerField()
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    signed_text = models.TextField(editable=False)
+    endorsed = models.BooleanField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(max_length=2000, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shared = models.BooleanField(_("shown on a public page"), default=False)
+
+    class Meta:
+        verbose_name = _("issued credential")
+        verbose_name_plural = _("issued credentials")
+        ordering = ["-issued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="credential_status_entry_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoked_reason=""),
+                name="credential_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+    def get_absolute_url(self) -> str:
+        return reverse("credential_public", kwargs={"public_id": self.public_id})

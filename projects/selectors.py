@@ -1,16 +1,37 @@
-"""Reads of projects, scoped to who asks: the business, the institution, the team."""
+"""Reads of projects and their micro-credentials, scoped to who asks: the business, the
+institution, the team, the student; and the public reads of credentials and their issuers."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from matching.models import InstitutionMembership
+from diagnostics.models import CompanyMembership
+from matching.models import Institution, InstitutionMembership
+from matching.selectors import can_manage_institution
 
-from .credentials import did_web
-from .models import FundingApplication, Project, SigningKey
+from . import esco
+from .credentials import contexts, did_web, documents, framework
+from .credentials.verify import Verification, verify_credential
+from .models import (
+    Assessment,
+    CredentialDefinition,
+    Evidence,
+    FundingApplication,
+    IssuedCredential,
+    Project,
+    ProjectInvitation,
+    ProjectMember,
+    SigningKey,
+    StatusList,
+)
 
 
 def projects_for(user) -> QuerySet[Project]:
@@ -85,3 +106,356 @@ def institution_did_document(institution) -> dict:
         "public_multibase", flat=True
     )
     return did_web.did_document(institution_did(institution), list(keys))
+
+
+def company_did_document(company) -> dict:
+    """Public: the keys the platform has signed the company's endorsements with."""
+    keys = SigningKey.objects.filter(company=company).values_list("public_multibase", flat=True)
+    return did_web.did_document(company_did(company), list(keys))
+
+
+def _absolute(path: str) -> str:
+    return settings.OCIP_BASE_URL.rstrip("/") + path
+
+
+def status_list_url(status_list: StatusList) -> str:
+    return _absolute(
+        reverse(
+            "status_list_credential",
+            kwargs={"slug": status_list.institution.slug, "number": status_list.number},
+        )
+    )
+
+
+def credential_url(credential: IssuedCredential) -> str:
+    """The credential's id: its public page (404 until the student shares it)."""
+    return _absolute(credential.get_absolute_url())
+
+
+def achievement_url(definition: CredentialDefinition) -> str:
+    return _absolute(
+        reverse(
+            "definition_public",
+            kwargs={"lineage": definition.lineage, "version": definition.version},
+        )
+    )
+
+
+# --- Micro-credential definitions -------------------------------------------------------------
+
+DEFINITION_FIELDS = (
+    "title_en", "title_fr", "description_en", "description_fr", "outcomes_en", "outcomes_fr",
+    "criteria_en", "criteria_fr", "skills", "rubric", "workload_hours", "credit_value",
+    "on_transcript", "eqf_level", "level_note_en", "level_note_fr", "participation",
+    "assessment_type_en", "assessment_type_fr", "quality_assurance_en", "quality_assurance_fr",
+    "prerequisites_en", "prerequisites_fr", "supervision", "partner_endorsement_en",
+    "partner_endorsement_fr", "validity_months",
+)  # fmt: skip
+
+
+def _missing_texts() -> dict[str, str]:
+    return {
+        "title": _("Title: give it in English and in French."),
+        "country": _("Country of the awarding body: set the institution's country."),
+        "awarding_body": _("Awarding body: the institution needs a name."),
+        "outcomes": _("Learning outcomes: list what the learner can do, in English and in French."),
+        "competencies": _("Competencies: align it to at least one ESCO skill."),
+        "assessment": _(
+            "Summative assessment: a rubric with criteria, at least two levels and the level "
+            "needed to pass, in English and in French."
+        ),
+        "assessment_type": _(
+            "Type of assessment: say how learners are assessed, in both languages."
+        ),
+        "workload": _("Notional workload: give the hours a learner needs."),
+        "credit": _(
+            "Transcriptable credit: give the credit value and confirm it is recorded on the "
+            "learner's transcript."
+        ),
+        "level": _("Level: give the EQF level, or say in both languages why none applies."),
+        "participation": _("Form of participation: online, on site or hybrid."),
+        "quality_assurance": _(
+            "Quality assurance: say how the credential's quality is assured, in both languages."
+        ),
+        "partner_endorsement": _(
+            "Endorsement by partners: say how partners endorse it, in both languages."
+        ),
+    }
+
+
+def rubric_problem_text(code: str) -> str:
+    return {
+        "rubric_missing": _("Give the rubric's criteria and levels."),
+        "rubric_no_criteria": _("Give at least one criterion."),
+        "rubric_no_levels": _("Give at least two levels, lowest first."),
+        "rubric_criteria_untranslated": _("Give every criterion in English and in French."),
+        "rubric_levels_untranslated": _("Give every level in English and in French."),
+        "rubric_one_level": _("Give at least two levels, lowest first."),
+        "rubric_no_pass_rule": _("Choose the level every criterion must reach to pass."),
+    }[code]
+
+
+def definition_facts(definition: CredentialDefinition) -> dict:
+    facts = {name: getattr(definition, name) for name in DEFINITION_FIELDS}
+    facts["country"] = "CA"  # every member institution is in Ontario
+    facts["awarding_body"] = definition.institution.name
+    return facts
+
+
+def definition_missing(definition: CredentialDefinition) -> list[tuple[str, str]]:
+    """(code, what is missing in plain words) for each framework element not yet stated."""
+    texts = _missing_texts()
+    return [
+        (code, texts[code]) for code in framework.missing_elements(definition_facts(definition))
+    ]
+
+
+def definitions_of(*, user, institution: Institution) -> QuerySet[CredentialDefinition]:
+    """Every version of the institution's micro-credentials: for its research office."""
+    if not can_manage_institution(user=user, institution=institution):
+        return CredentialDefinition.objects.none()
+    return CredentialDefinition.objects.filter(institution=institution)
+
+
+def published_definitions(institution: Institution) -> QuerySet[CredentialDefinition]:
+    return CredentialDefinition.objects.filter(
+        institution=institution, state=CredentialDefinition.State.PUBLISHED
+    )
+
+
+def public_definition(lineage, version: int) -> CredentialDefinition | None:
+    """A published (or superseded) version: what issued credentials point at. Drafts are not
+    public."""
+    return (
+        CredentialDefinition.objects.select_related("institution")
+        .exclude(state=CredentialDefinition.State.DRAFT)
+        .filter(lineage=lineage, version=version)
+        .first()
+    )
+
+
+def rubric_rows(definition: CredentialDefinition, language: str) -> list[dict]:
+    """The rubric in `language`: each criterion with its levels and which of them pass."""
+    rubric = definition.rubric or {}
+    levels = rubric.get("levels", [])
+    pass_level = rubric.get("pass_level", 0)
+    return [
+        {
+            "index": index,
+            "name": criterion.get(language) or criterion.get("en", ""),
+            "levels": [
+                {
+                    "index": position,
+                    "name": level.get(language) or level.get("en", ""),
+                    "passes": position >= pass_level,
+                }
+                for position, level in enumerate(levels)
+            ],
+        }
+        for index, criterion in enumerate(rubric.get("criteria", []))
+    ]
+
+
+def achievement_of(definition: CredentialDefinition, language: str) -> documents.Achievement:
+    """The OB 3.0 achievement of a definition version, in `language` (the definition holds
+    both)."""
+    base = achievement_url(definition)
+    rubric = tuple(
+        documents.Criterion(
+            id=f"{base}#criterion-{row['index'] + 1}",
+            name=row["name"],
+            levels=tuple(
+                documents.Level(
+                    id=f"{base}#criterion-{row['index'] + 1}-level-{level['index'] + 1}",
+                    name=level["name"],
+                )
+                for level in row["levels"]
+            ),
+        )
+        for row in rubric_rows(definition, language)
+    )
+    outcomes = definition.localized("outcomes", language)
+    criteria = definition.localized("criteria", language)
+    return documents.Achievement(
+        id=base,
+        name=definition.localized("title", language),
+        description=definition.localized("description", language),
+        criteria="\n".join(part for part in (criteria, outcomes) if part),
+        language=language,
+        skills=tuple(
+            documents.Skill(uri=uri, label=esco.label(uri, language))
+            for uri in definition.skills
+            if uri in esco.skills()
+        ),
+        rubric=rubric,
+        credits=float(definition.credit_value) if definition.credit_value is not None else None,
+        workload_hours=float(definition.workload_hours)
+        if definition.workload_hours is not None
+        else None,
+        type_of_assessment=definition.localized("assessment_type", language),
+        form_of_participation=definition.participation,
+        quality_assurance=definition.localized("quality_assurance", language),
+    )
+
+
+def results_of(assessment: Assessment) -> dict[str, str]:
+    base = achievement_url(assessment.definition)
+    return {
+        f"{base}#criterion-{index + 1}": f"{base}#criterion-{index + 1}-level-{level + 1}"
+        for index, level in enumerate(assessment.levels)
+    }
+
+
+def credential_issuer(institution: Institution) -> documents.Issuer:
+    return documents.Issuer(
+        id=institution_did(institution), name=institution.name, url=institution.website
+    )
+
+
+# --- Project team, evidence, assessments -------------------------------------------------------
+
+
+def can_answer_for_company(*, user, project: Project) -> bool:
+    """Members of the project's company speak for the business: endorse, share material."""
+    return (
+        user.is_authenticated
+        and CompanyMembership.objects.filter(user=user, company_id=project.company_id).exists()
+    )
+
+
+def company_people(project: Project):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        is_active=True, company_memberships__company_id=project.company_id
+    )
+
+
+def project_students(project: Project) -> QuerySet[ProjectMember]:
+    return project.members.filter(
+        role=ProjectMember.Role.STUDENT, user__isnull=False
+    ).select_related("user")
+
+
+def pending_student_invitations(project: Project) -> QuerySet[ProjectInvitation]:
+    from ocip.accounts.invitations import pending_filter
+
+    return project.invitations.filter(pending_filter())
+
+
+def project_invitation_by_token(token: str) -> ProjectInvitation | None:
+    from ocip.accounts.invitations import hash_token
+
+    return (
+        ProjectInvitation.objects.select_related("project")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def evidence_visible_to(*, user, project: Project) -> QuerySet[Evidence]:
+    """The project's team, office and business see all of its evidence; a student sees their
+    own."""
+    evidence = project.evidence.select_related("student")
+    if can_edit_project(user=user, project=project) or can_answer_for_company(
+        user=user, project=project
+    ):
+        return evidence
+    return evidence.filter(student=user) if user.is_authenticated else evidence.none()
+
+
+def assessments_visible_to(*, user, project: Project) -> QuerySet[Assessment]:
+    assessments = project.assessments.select_related("student", "definition")
+    if can_edit_project(user=user, project=project) or can_answer_for_company(
+        user=user, project=project
+    ):
+        return assessments
+    return assessments.filter(student=user) if user.is_authenticated else assessments.none()
+
+
+def may_issue_without_endorsement(assessment: Assessment, today) -> bool:
+    return assessment.endorsement == Assessment.Endorsement.DECLINED or (
+        assessment.endorsement == Assessment.Endorsement.PENDING
+        and assessment.endorsement_due is not None
+        and today > assessment.endorsement_due
+    )
+
+
+# --- Issued credentials ------------------------------------------------------------------------
+
+
+def credentials_of_student(user) -> QuerySet[IssuedCredential]:
+    if not user.is_authenticated:
+        return IssuedCredential.objects.none()
+    return IssuedCredential.objects.filter(student=user).select_related("definition", "institution")
+
+
+def credentials_of_institution(*, user, institution: Institution) -> QuerySet[IssuedCredential]:
+    if not can_manage_institution(user=user, institution=institution):
+        return IssuedCredential.objects.none()
+    return IssuedCredential.objects.filter(institution=institution).select_related(
+        "definition", "student"
+    )
+
+
+def shared_credential(public_id) -> IssuedCredential | None:
+    """A credential's public page exists only while its student shares it."""
+    return (
+        IssuedCredential.objects.select_related("definition", "institution")
+        .filter(public_id=public_id, shared=True)
+        .first()
+    )
+
+
+def credential_loader():
+    """The JSON-LD contexts a credential of ours needs: the shipped ones and our extension."""
+    extension = contexts.eu_extension_url(settings.OCIP_BASE_URL)
+    return contexts.document_loader({extension: contexts.eu_extension()})
+
+
+def _our_path(url: str) -> str | None:
+    """The path of `url` when it is under the platform's address, else None."""
+    base = urlsplit(settings.OCIP_BASE_URL)
+    parts = urlsplit(url)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        return None
+    return parts.path
+
+
+def resolve_document(url) -> dict | None:
+    """The DID document or status list credential `url` names, read from the database: the
+    verifier never fetches a URL a posted credential names. None for anything else."""
+    if not isinstance(url, str) or len(url) > 500:
+        return None
+    root = did_web.did_for(settings.OCIP_BASE_URL)
+    for segment, owner_field, build in (
+        ("institutions", "institution", institution_did_document),
+        ("companies", "company", company_did_document),
+    ):
+        prefix = f"{root}:{segment}:"
+        if url.startswith(prefix):
+            keys = SigningKey.objects.filter(**{f"{owner_field}__slug": url.removeprefix(prefix)})
+            first = keys.select_related(owner_field).first()
+            return build(getattr(first, owner_field)) if first else None
+    path = _our_path(url)
+    if path is None:
+        return None
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.url_name != "status_list_credential":
+        return None
+    status_list = StatusList.objects.filter(
+        institution__slug=match.kwargs["slug"], number=match.kwargs["number"]
+    ).first()
+    return json.loads(status_list.signed_text) if status_list else None
+
+
+def verify(document, now: datetime) -> Verification:
+    """Verify a posted credential against the platform's own records."""
+    return verify_credential(
+        document, resolve=resolve_document, now=now, loader=credential_loader()
+    )

@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+import json
+import secrets
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from matching import services as request_services
-from matching.models import FundingProgram, IntroductionRequest
+from matching.business_days import add_business_days
+from matching.models import FundingProgram, InstitutionMembership, IntroductionRequest
 from matching.selectors import assignable_people, can_manage_institution
+from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
+from ocip.errors import Conflict
+from ocip.notifications.services import notify
 
-from . import selectors
-from .credentials import multikey, sealing
-from .models import FundingApplication, Milestone, Project, ProjectMember, SigningKey
+from . import esco, evidence_files, selectors
+from .credentials import contexts, data_integrity, did_web, documents, framework, multikey, sealing
+from .credentials.status_list import StatusList as StatusListBits
+from .models import (
+    Assessment,
+    CredentialDefinition,
+    Evidence,
+    FundingApplication,
+    IssuedCredential,
+    Milestone,
+    Project,
+    ProjectInvitation,
+    ProjectMember,
+    SigningKey,
+    StatusList,
+)
 
 
 def _estimated_amount(request: IntroductionRequest, program: FundingProgram) -> Decimal | None:
@@ -182,3 +205,542 @@ def signing_key_rotate(*, actor, institution) -> SigningKey:
         institution=institution, retired_at__isnull=True
     ).update(retired_at=timezone.now())
     return _new_signing_key(institution=institution)
+
+
+# --- Micro-credential definitions -------------------------------------------------------------
+
+
+def _require_office(actor, institution) -> None:
+    if not can_manage_institution(user=actor, institution=institution):
+        raise PermissionDenied(_("Only this institution's research office can do this."))
+    require_mfa(actor)
+
+
+def _clean_definition_fields(fields: dict) -> dict:
+    unknown = set(fields) - set(selectors.DEFINITION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not definition fields: {sorted(unknown)}")
+    errors = {}
+    unknown_skills = [uri for uri in fields.get("skills", []) if uri not in esco.skills()]
+    if unknown_skills:
+        errors["skills"] = _("Choose competencies from the ESCO list.")
+    if "rubric" in fields and fields["rubric"]:
+        problems = framework.rubric_errors(fields["rubric"])
+        if problems:
+            errors["rubric"] = selectors.rubric_problem_text(problems[0])
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+@transaction.atomic
+def definition_create(*, actor, institution, **fields) -> CredentialDefinition:
+    """A draft micro-credential; it can be saved incomplete and is published when complete."""
+    _require_office(actor, institution)
+    definition = CredentialDefinition(
+        institution=institution, created_by=actor, **_clean_definition_fields(fields)
+    )
+    definition.full_clean()
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def definition_update(*, actor, definition: CredentialDefinition, **fields) -> CredentialDefinition:
+    """Change a draft in place. A published version is never changed: the change goes into the
+    lineage's draft, made as the next version from the published one if there is none."""
+    _require_office(actor, definition.institution)
+    _clean_definition_fields(fields)
+    if definition.state != CredentialDefinition.State.DRAFT:
+        definition = _draft_of(definition)
+    for name, value in fields.items():
+        setattr(definition, name, value)
+    definition.full_clean()
+    definition.save()
+    return definition
+
+
+def _draft_of(definition: CredentialDefinition) -> CredentialDefinition:
+    lineage = CredentialDefinition.objects.select_for_update().filter(lineage=definition.lineage)
+    versions = list(lineage.order_by("version"))
+    draft = next((v for v in versions if v.state == CredentialDefinition.State.DRAFT), None)
+    if draft is not None:
+        return draft
+    draft = CredentialDefinition.objects.get(pk=definition.pk)
+    draft.pk = None
+    draft._state.adding = True
+    draft.version = versions[-1].version + 1
+    draft.state = CredentialDefinition.State.DRAFT
+    draft.published_at = None
+    return draft
+
+
+@transaction.atomic
+def definition_publish(*, actor, definition: CredentialDefinition) -> CredentialDefinition:
+    """Publish a complete draft; the lineage's published version, if any, is superseded."""
+    _require_office(actor, definition.institution)
+    definition = CredentialDefinition.objects.select_for_update().get(pk=definition.pk)
+    if definition.state != CredentialDefinition.State.DRAFT:
+        raise Conflict(_("Only a draft can be published; this version already was."))
+    missing = selectors.definition_missing(definition)
+    if missing:
+        raise ValidationError([text for _code, text in missing])
+    CredentialDefinition.objects.filter(
+        lineage=definition.lineage, state=CredentialDefinition.State.PUBLISHED
+    ).update(state=CredentialDefinition.State.SUPERSEDED)
+    definition.state = CredentialDefinition.State.PUBLISHED
+    definition.published_at = timezone.now()
+    definition.save(update_fields=["state", "published_at", "updated_at"])
+    return definition
+
+
+@transaction.atomic
+def project_set_definitions(*, actor, project: Project, definitions) -> None:
+    """The micro-credentials the project's students can earn: published ones of its institution.
+    One that students were already assessed against stays."""
+    _require_project_editor(actor, project)
+    definitions = list(definitions)
+    if any(
+        d.institution_id != project.institution_id
+        or d.state != CredentialDefinition.State.PUBLISHED
+        for d in definitions
+    ):
+        raise ValidationError(
+            {
+                "definitions": _("Choose published micro-credentials of %(name)s.")
+                % {"name": project.institution.name}
+            }
+        )
+    assessed = CredentialDefinition.objects.filter(assessments__project=project).distinct()
+    project.credential_definitions.set({*definitions, *assessed})
+
+
+# --- Students ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def student_invite(*, actor, project: Project, email: str, language: str) -> ProjectInvitation:
+    _require_project_editor(actor, project)
+    if project.members.filter(user__email__iexact=email.strip()).exists():
+        raise ValidationError({"email": _("This person is already on the project team.")})
+    invitation, token = invitations.issue(
+        ProjectInvitation, email=email, invited_by=actor, language=language, project=project
+    )
+    invitations.send_invitation_email(
+        invitation=invitation,
+        token=token,
+        organization_name=project.title,
+        role_label=invitation.role_label(),
+    )
+    return invitation
+
+
+@transaction.atomic
+def project_invitation_accept(*, user, invitation: ProjectInvitation) -> ProjectMember:
+    """The invited student joins the project and becomes a student of its institution (unless
+    they already belong to it in another role)."""
+    invitations.check_usable(invitation, user)
+    invitations.claim(invitation, user)
+    project = invitation.project
+    InstitutionMembership.objects.get_or_create(
+        institution_id=project.institution_id,
+        user=user,
+        defaults={"role": InstitutionMembership.Role.STUDENT},
+    )
+    member, _created = ProjectMember.objects.get_or_create(
+        project=project,
+        user=user,
+        defaults={"role": ProjectMember.Role.STUDENT, "email": user.email},
+    )
+    if member.joined_at is None:
+        member.joined_at = timezone.now()
+        member.invited_at = invitation.created_at
+        member.save(update_fields=["joined_at", "invited_at"])
+    return member
+
+
+def _require_student_of(project: Project, student) -> None:
+    if not project.members.filter(user=student, role=ProjectMember.Role.STUDENT).exists():
+        raise ValidationError({"student": _("Choose a student on the project team.")})
+
+
+# --- Evidence ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor, project: Project, student, title: str, description: str, url: str, upload=None
+) -> Evidence:
+    """Record what a student produced: a link or an uploaded file (type and size checked)."""
+    _require_project_editor(actor, project)
+    _require_student_of(project, student)
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("Give the evidence a title.")
+    if not url and upload is None:
+        errors["url"] = _("Give a link or upload a file.")
+    file_type = ""
+    if upload is not None:
+        problem, file_type = evidence_files.check(upload, settings.OCIP_EVIDENCE_MAX_BYTES)
+        if problem:
+            errors["file"] = problem
+    if errors:
+        raise ValidationError(errors)
+    evidence = Evidence(
+        project=project,
+        student=student,
+        title=title.strip(),
+        description=description.strip(),
+        url=url,
+        file_type=file_type,
+        file_size=upload.size if upload is not None else None,
+        recorded_by=actor,
+    )
+    if upload is not None:
+        evidence.file.save(upload.name, upload, save=False)
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_set_shareable(*, actor, evidence: Evidence, shareable: bool) -> Evidence:
+    """The business decides whether project material may travel in a credential."""
+    if not selectors.can_answer_for_company(user=actor, project=evidence.project):
+        raise PermissionDenied(_("Only the business may agree to share project material."))
+    evidence.shareable = shareable
+    evidence.shareable_set_by = actor
+    evidence.save(update_fields=["shareable", "shareable_set_by"])
+    return evidence
+
+
+# --- Assessment and endorsement -----------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor,
+    project: Project,
+    student,
+    definition: CredentialDefinition,
+    levels: list[int],
+    criterion_comments: list[str],
+    comment: str,
+) -> Assessment:
+    """Assess a student against the rubric; pass or fail follows from its rule. Until a
+    credential is issued the assessment may be redone, which asks the business again."""
+    _require_project_editor(actor, project)
+    _require_student_of(project, student)
+    if not project.credential_definitions.filter(pk=definition.pk).exists():
+        raise ValidationError(
+            {"definition": _("This micro-credential is not part of the project.")}
+        )
+    rubric = definition.rubric
+    if len(levels) != len(rubric["criteria"]) or any(
+        not isinstance(level, int) or not 0 <= level < len(rubric["levels"]) for level in levels
+    ):
+        raise ValidationError({"levels": _("Choose a level for every criterion.")})
+    passed = framework.passes(rubric, levels)
+    existing = (
+        Assessment.objects.select_for_update()
+        .filter(project=project, student=student, definition=definition)
+        .first()
+    )
+    if existing is not None and IssuedCredential.objects.filter(assessment=existing).exists():
+        raise Conflict(_("A credential was already issued for this assessment."))
+    assessment = existing or Assessment(project=project, student=student, definition=definition)
+    assessment.levels = levels
+    assessment.criterion_comments = [text.strip() for text in criterion_comments][: len(levels)]
+    assessment.comment = comment.strip()
+    assessment.passed = passed
+    assessment.assessed_by = actor
+    assessment.assessed_at = timezone.now()
+    assessment.endorsement = (
+        Assessment.Endorsement.PENDING if passed else Assessment.Endorsement.NOT_APPLICABLE
+    )
+    assessment.endorsement_due = (
+        add_business_days(timezone.localdate(), settings.OCIP_ENDORSEMENT_DAYS) if passed else None
+    )
+    assessment.endorsement_comment = ""
+    assessment.endorsed_by = None
+    assessment.endorsed_at = None
+    assessment.version = (existing.version + 1) if existing else 1
+    assessment.save()
+    if passed:
+        notify(
+            users=selectors.company_people(project),
+            key=f"assessment-{assessment.pk}-v{assessment.version}",
+            message=gettext_noop(
+                "%(student)s passed %(credential)s on %(project)s: please endorse it, or say why "
+                "you do not."
+            ),
+            params={
+                "student": student.get_full_name() or student.email,
+                "credential": definition.title_en,
+                "project": project.title,
+            },
+            url_name="project_detail",
+            url_kwargs={"pk": project.pk},
+        )
+    return assessment
+
+
+@transaction.atomic
+def assessment_endorse(
+    *, actor, assessment: Assessment, endorse: bool, comment: str, expected_version: int
+) -> Assessment:
+    """The business endorses a passed assessment, or declines with a comment."""
+    if not selectors.can_answer_for_company(user=actor, project=assessment.project):
+        raise PermissionDenied(_("Only the project's business can endorse its students."))
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.version != expected_version:
+        raise Conflict(_("The assessment changed since you opened it. Read it again."))
+    if assessment.endorsement != Assessment.Endorsement.PENDING:
+        raise Conflict(_("This assessment has already been answered."))
+    if not comment.strip() and not endorse:
+        raise ValidationError({"comment": _("Say why you do not endorse it.")})
+    assessment.endorsement = (
+        Assessment.Endorsement.ENDORSED if endorse else Assessment.Endorsement.DECLINED
+    )
+    assessment.endorsement_comment = comment.strip()
+    assessment.endorsed_by = actor
+    assessment.endorsed_at = timezone.now()
+    assessment.save(
+        update_fields=["endorsement", "endorsement_comment", "endorsed_by", "endorsed_at"]
+    )
+    return assessment
+
+
+# --- Issuing and revoking -----------------------------------------------------------------------
+
+
+def _sign(document: dict, *, key, method: str, created: str) -> dict:
+    return data_integrity.sign(
+        document,
+        key=key,
+        verification_method=method,
+        created=created,
+        loader=selectors.credential_loader(),
+    )
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _months_later(moment: datetime, months: int) -> datetime:
+    """The same day `months` later (the month's last day when it has fewer days)."""
+    year, month = divmod(moment.month - 1 + months, 12)
+    year, month = moment.year + year, month + 1
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _canonical_text(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _sign_status_list(status_list: StatusList) -> None:
+    key, private = signing_key_for(institution=status_list.institution)
+    did = selectors.institution_did(status_list.institution)
+    listing = StatusListBits(status_list.size, bytes(status_list.bits))
+    unsigned = documents.status_list_credential(
+        url=selectors.status_list_url(status_list),
+        issuer_id=did,
+        encoded_list=listing.encode(),
+        valid_from=_iso(timezone.now()),
+    )
+    signed = _sign(
+        unsigned,
+        key=private,
+        method=did_web.key_id(did, key.public_multibase),
+        created=_iso(timezone.now()),
+    )
+    status_list.signed_text = _canonical_text(signed)
+
+
+def _status_entry_for(institution) -> tuple[StatusList, int]:
+    """A free entry of the institution's current status list, chosen at random so that an
+    entry's position says nothing about when its credential was issued (as the W3C
+    Recommendation advises)."""
+    status_list = (
+        StatusList.objects.select_for_update()
+        .filter(institution=institution, next_index__lt=models.F("size"))
+        .order_by("number")
+        .first()
+    )
+    if status_list is None:
+        number = (
+            StatusList.objects.filter(institution=institution).aggregate(top=Max("number"))["top"]
+            or 0
+        ) + 1
+        size = StatusListBits().size
+        status_list = StatusList(
+            institution=institution, number=number, size=size, bits=bytes(size // 8)
+        )
+        _sign_status_list(status_list)
+        status_list.save()
+        status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
+    taken = set(status_list.entries.values_list("status_index", flat=True))
+    index = secrets.randbelow(status_list.size)
+    while index in taken:
+        index = secrets.randbelow(status_list.size)
+    status_list.next_index += 1
+    status_list.save(update_fields=["next_index", "updated_at"])
+    return status_list, index
+
+
+@transaction.atomic
+def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
+    """Sign the passed assessment's credential with the institution's key, once: a second
+    attempt returns the first. Endorsed assessments carry the business's endorsement; the office
+    may issue without one when the business declined or let the deadline pass."""
+    project = assessment.project
+    _require_office(actor, project.institution)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    existing = IssuedCredential.objects.filter(assessment=assessment).first()
+    if existing is not None:
+        return existing
+    if not assessment.passed:
+        raise Conflict(_("Only a passed assessment leads to a credential."))
+    endorsed = assessment.endorsement == Assessment.Endorsement.ENDORSED
+    if not endorsed and not selectors.may_issue_without_endorsement(
+        assessment, timezone.localdate()
+    ):
+        raise Conflict(
+            _("The business has until %(date)s to endorse this assessment.")
+            % {"date": date_format(assessment.endorsement_due, "DATE_FORMAT")}
+        )
+    student = assessment.student
+    if not student.email:
+        raise ValidationError(_("The student has no email address to issue the credential to."))
+    status_list, index = _status_entry_for(project.institution)
+    credential = IssuedCredential(
+        assessment=assessment,
+        institution=project.institution,
+        student=student,
+        definition=assessment.definition,
+        status_list=status_list,
+        status_index=index,
+        language=student.language or settings.LANGUAGE_CODE,
+        endorsed=endorsed,
+        issued_by=actor,
+        issued_at=timezone.now().replace(microsecond=0),
+    )
+    if assessment.definition.validity_months:
+        credential.valid_until = _months_later(
+            credential.issued_at, assessment.definition.validity_months
+        )
+    credential.signed_text = _canonical_text(_signed_document(credential))
+    credential.save()
+    notify(
+        users=[student],
+        key=f"credential-issued-{credential.pk}",
+        message=gettext_noop("Your micro-credential %(credential)s was issued."),
+        params={"credential": assessment.definition.title(credential.language)},
+        url_name="student_credentials",
+    )
+    return credential
+
+
+def _signed_document(credential: IssuedCredential) -> dict:
+    assessment = credential.assessment
+    project = assessment.project
+    institution = project.institution
+    credential_id = selectors.credential_url(credential)
+    issued = _iso(credential.issued_at)
+    endorsements = []
+    if credential.endorsed:
+        company = project.company
+        key, private = signing_key_for(company=company)
+        company_did = selectors.company_did(company)
+        endorsement = documents.endorsement_credential(
+            credential_id=f"{credential_id}/endorsement",
+            endorser=documents.Issuer(id=company_did, name=company.name),
+            endorsed_id=credential_id,
+            comment=assessment.endorsement_comment
+            or _("%(company)s endorses this work on %(project)s.")
+            % {"company": company.name, "project": project.title},
+            valid_from=_iso(assessment.endorsed_at),
+        )
+        endorsements.append(
+            _sign(
+                endorsement,
+                key=private,
+                method=did_web.key_id(company_did, key.public_multibase),
+                created=issued,
+            )
+        )
+    unsigned = documents.achievement_credential(
+        issuer=selectors.credential_issuer(institution),
+        achievement=selectors.achievement_of(assessment.definition, credential.language),
+        award=documents.Award(
+            credential_id=credential_id,
+            recipient_email=credential.student.email,
+            salt=secrets.token_hex(16),
+            valid_from=issued,
+            valid_until=_iso(credential.valid_until) if credential.valid_until else None,
+            results=selectors.results_of(assessment),
+            evidence=tuple(
+                documents.Evidence(
+                    name=item.title,
+                    description=item.description,
+                    url=item.url,
+                )
+                for item in project.evidence.filter(student=credential.student, shareable=True)
+            ),
+        ),
+        extension_context=contexts.eu_extension_url(settings.OCIP_BASE_URL),
+        status=documents.StatusEntry(
+            list_url=selectors.status_list_url(credential.status_list),
+            index=credential.status_index,
+        ),
+        endorsements=endorsements,
+    )
+    key, private = signing_key_for(institution=institution)
+    did = selectors.institution_did(institution)
+    return _sign(
+        unsigned, key=private, method=did_web.key_id(did, key.public_multibase), created=issued
+    )
+
+
+@transaction.atomic
+def credential_revoke(*, actor, credential: IssuedCredential, reason: str) -> IssuedCredential:
+    """Set the credential's bit in its status list and sign the list again: every verification
+    then says revoked."""
+    _require_office(actor, credential.institution)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the credential is revoked.")})
+    credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
+    if credential.revoked_at is not None:
+        raise Conflict(_("This credential is already revoked."))
+    status_list = StatusList.objects.select_for_update().get(pk=credential.status_list_id)
+    listing = StatusListBits(status_list.size, bytes(status_list.bits))
+    listing.set(credential.status_index, True)
+    status_list.bits = bytes(listing.bits)
+    _sign_status_list(status_list)
+    status_list.save(update_fields=["bits", "signed_text", "updated_at"])
+    credential.revoked_at = timezone.now()
+    credential.revoked_reason = reason.strip()
+    credential.revoked_by = actor
+    credential.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    notify(
+        users=[credential.student],
+        key=f"credential-revoked-{credential.pk}",
+        message=gettext_noop("Your micro-credential %(credential)s was revoked."),
+        params={"credential": credential.definition.title(credential.language)},
+        url_name="student_credentials",
+    )
+    return credential
+
+
+@transaction.atomic
+def credential_set_shared(*, actor, credential: IssuedCredential, shared: bool) -> IssuedCredential:
+    """Only the student decides whether their credential has a public page."""
+    if credential.student_id != actor.pk:
+        raise PermissionDenied(_("Only the credential's holder can share it."))
+    credential.shared = shared
+    credential.save(update_fields=["shared"])
+    return credential

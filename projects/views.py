@@ -1,12 +1,15 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from matching import workflow
+from diagnostics.models import Company
 from matching.models import Institution
 from matching.selectors import requests_visible_to
 from matching.services import RequestConflict, require_request_action
@@ -14,6 +17,8 @@ from ocip.accounts.views import add_service_error, form_page
 from ocip.pagination import paginate
 
 from . import selectors, services
+from .credentials import contexts
+from .models import StatusList
 from .forms import (
     FundingApplicationAddForm,
     FundingApplicationForm,
@@ -239,8 +244,31 @@ def institution_did_document(request, slug):
     """The institution's DID document (public: did:web resolution), with every key it has
     signed with; never a private key."""
     institution = get_object_or_404(Institution, slug=slug)
-    response = JsonResponse(
-        selectors.institution_did_document(institution), content_type="application/did+json"
-    )
+    return _public_json(selectors.institution_did_document(institution), "application/did+json")
+
+
+def _public_json(document: dict | str, content_type: str) -> HttpResponse:
+    body = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False)
+    response = HttpResponse(body.encode("utf-8"), content_type=f"{content_type}; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"  # verifiers in a browser may read it
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def company_did_document(request, slug):
+    """The DID document of a company's endorsements (public), once it has endorsed something."""
+    company = get_object_or_404(Company, slug=slug, signing_keys__isnull=False)
+    return _public_json(selectors.company_did_document(company), "application/did+json")
+
+
+@require_http_methods(["GET", "HEAD"])
+def status_list_credential(request, slug, number):
+    """An institution's signed revocation list, exactly as it was signed."""
+    status_list = get_object_or_404(StatusList, institution__slug=slug, number=number)
+    return _public_json(status_list.signed_text, "application/vc+ld+json")
+
+
+@require_http_methods(["GET", "HEAD"])
+def eu_extension_context(request):
+    """OCIP's JSON-LD context for the EU micro-credential elements OB 3.0 has no field for."""
+    return _public_json(contexts.eu_extension(), "application/ld+json")

@@ -272,6 +272,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Files that only permission-checked views serve (evidence uploads): never under MEDIA_ROOT.
+OCIP_PRIVATE_FILES_ROOT = env("OCIP_PRIVATE_FILES_ROOT", default=str(BASE_DIR / "private-files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -358,6 +360,11 @@ OCIP_PAGE_SIZE = 25
 # The secret that seals the credential signing keys at rest (projects/credentials/sealing.py):
 # any long random text, kept outside the database. Production refuses to start without it.
 OCIP_SIGNING_KEYS_SECRET = env("OCIP_SIGNING_KEYS_SECRET", default="")
+# Business days the business has to endorse a passed assessment before the research office may
+# issue the credential without its endorsement.
+OCIP_ENDORSEMENT_DAYS = env.int("OCIP_ENDORSEMENT_DAYS", default=10)
+# The largest evidence file a project lead may upload.
+OCIP_EVIDENCE_MAX_BYTES = env.int("OCIP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # The largest JSON body the API reads (DRF does not apply DATA_UPLOAD_MAX_MEMORY_SIZE to JSON).
 OCIP_API_MAX_BODY_BYTES = env.int("OCIP_API_MAX_BODY_BYTES", default=256 * 1024)
 

@@ -20,3 +20,4 @@ OCIP_DELIVERY_EMAIL = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailB
 CELERY_TASK_ALWAYS_EAGER = True
 TEMPLATES[0]["OPTIONS"]["debug"] = True  # type: ignore[index]
 MEDIA_ROOT = "/tmp/ocip-test-media"  # noqa: S108
+OCIP_PRIVATE_FILES_ROOT = "/tmp/ocip-test-private"  # noqa: S108

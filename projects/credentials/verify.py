@@ -147,4 +147,30 @@ def verify_credential(
     result.add("dates", valid_from <= now, "not_yet_valid")
     result.add("dates", until is None or now <= until, "expired")
     _status_ok(credential, issuer, resolve, result, loader)
+    _endorsements_ok(credential, resolve, result, loader)
     return result
+
+
+def _endorsements_ok(credential: dict, resolve, result: Verification, loader: Callable) -> None:
+    """Each embedded endorsement is a credential of its own, signed by its endorser and about
+    this credential: it must verify on its own too."""
+    endorsements = credential.get("endorsement", [])
+    if not isinstance(endorsements, list):
+        result.add("endorsement", False, "malformed")
+        return
+    for endorsement in endorsements:
+        if not isinstance(endorsement, dict) or not isinstance(endorsement.get("proof"), dict):
+            result.add("endorsement", False, "malformed")
+            continue
+        endorser = _issuer_id(endorsement)
+        subject = endorsement.get("credentialSubject")
+        about = subject.get("id") if isinstance(subject, dict) else None
+        if endorser is None or about != credential.get("id"):
+            result.add("endorsement", False, "tampered")
+            continue
+        own = Verification()
+        result.add(
+            "endorsement",
+            signed_by_issuer(endorsement, endorser, resolve, own, loader),
+            "tampered",
+        )

@@ -57,7 +57,8 @@ def test_rotation_retires_the_old_key_and_the_did_document_keeps_it(
     assert old.retired_at is not None
 
     response = client.get(reverse("institution_did", args=[institution.slug]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/did+json"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/did+json; charset=utf-8"
     document = response.json()
     did = selectors.institution_did(institution)
     assert document["id"] == did == "did:web:127.0.0.1%3A8000:institutions:college"

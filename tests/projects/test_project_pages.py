@@ -5,11 +5,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 
 from matching import services as request_services
 from matching.models import FundingProgram, InstitutionMembership, IntroductionRequest
-from projects import services
 from projects.models import FundingApplication, Milestone, Project, ProjectMember
 from tests.factories import CompanyMembershipFactory
 
@@ -23,36 +21,6 @@ def _estimates(run) -> dict[str, int | None]:
         program["slug"]: (program.get("estimate") or {}).get("amount_high")
         for program in run.funding["programs"]
     }
-
-
-@pytest.fixture
-def intro(review, business_owner):
-    """A request of the business to the first match at the first institution."""
-    match = review.first_match_at(review.institutions[0])
-    (created,) = request_services.request_create(
-        actor=business_owner,
-        run=review.run,
-        profile_ids=[match["profile"]],
-        message="Can you help us stop the chatter?",
-        hopes=["project"],
-        contact_preference="email",
-    )
-    return created
-
-
-@pytest.fixture
-def project(review, intro):
-    programs = list(FundingProgram.objects.filter(slug__in=["mitacs-accelerate", "nrc-irap"]))
-    return services.project_start(
-        actor=review.offices[0],
-        request=intro,
-        expected_version=intro.version,
-        title="Chatter-free housings",
-        scope="Find the cutting parameters that stop the chatter.",
-        lead=review.researchers[0],
-        start_date=timezone.localdate(),
-        programs=programs,
-    )
 
 
 @pytest.fixture

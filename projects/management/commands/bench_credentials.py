@@ -3,7 +3,7 @@
     python manage.py bench_credentials --credentials 200
 
 Builds and signs N Open Badges 3.0 credentials of the full shape OCIP issues (eddsa-rdfc-2022,
-one embedded endorsement already signed), verifies each with the platform's verifier (proof,
+each with its own signed endorsement), verifies each with the platform's verifier (proof,
 issuer key, dates and a signed 131,072-entry status list), and times encoding that status list.
 Each figure is timed one by one after 3 warm-up rounds. The database writes of issuing are not
 included. The last line of output is one JSON object: credentials, issue_sign_p50_ms,
@@ -83,15 +83,6 @@ class Command(BaseCommand):
                 loader=loader,
             )
 
-        endorsement = sign(
-            documents.endorsement_credential(
-                credential_id="urn:uuid:bench-endorsement",
-                endorser=issuer,
-                endorsed_id="urn:uuid:bench-0",
-                comment="Good work.",
-                valid_from=CREATED,
-            )
-        )
         statuses = StatusList()
         for index in range(0, statuses.size, 97):  # about 1 % revoked, spread out
             statuses.set(index)
@@ -101,6 +92,16 @@ class Command(BaseCommand):
 
         def issue() -> None:
             number = next(numbers)
+            # Each credential carries its own signed endorsement, about it.
+            endorsement = sign(
+                documents.endorsement_credential(
+                    credential_id=f"urn:uuid:bench-endorsement-{number}",
+                    endorser=issuer,
+                    endorsed_id=f"urn:uuid:bench-{number}",
+                    comment="Good work.",
+                    valid_from=CREATED,
+                )
+            )
             award = documents.Award(
                 credential_id=f"urn:uuid:bench-{number}",
                 recipient_email=f"student{number}@bench.example",

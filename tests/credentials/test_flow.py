@@ -1,0 +1,134 @@
+"""From a project to a signed credential through the real services: assessment, endorsement,
+issuing once, verification against the platform's records, revocation."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from ocip.errors import Conflict
+from projects import selectors, services
+from projects.credentials.status_list import StatusList as Bits
+from projects.models import Assessment, IssuedCredential
+
+pytestmark = pytest.mark.django_db
+
+
+def _assess(office, project, student, definition, levels=(2, 1)):
+    return services.assessment_record(
+        actor=office,
+        project=project,
+        student=student,
+        definition=definition,
+        levels=list(levels),
+        criterion_comments=["Careful plan.", "Clear reports."],
+        comment="Strong work.",
+    )
+
+
+def _endorse(business_owner, assessment, endorse=True, comment="Sam made our line quieter."):
+    return services.assessment_endorse(
+        actor=business_owner,
+        assessment=assessment,
+        endorse=endorse,
+        comment=comment,
+        expected_version=assessment.version,
+    )
+
+
+def test_pass_or_fail_follows_the_rubric(office, project, student, definition):
+    assert _assess(office, project, student, definition, (2, 1)).passed
+    failed = _assess(office, project, student, definition, (2, 0))
+    assert not failed.passed and failed.endorsement == Assessment.Endorsement.NOT_APPLICABLE
+    with pytest.raises(ValidationError) as error:
+        _assess(office, project, student, definition, (3, 1))
+    assert "levels" in error.value.message_dict
+
+
+def test_the_whole_chain_issues_a_credential_that_verifies(
+    office, project, student, definition, business_owner
+):
+    assessment = _assess(office, project, student, definition)
+    _endorse(business_owner, assessment)
+    credential = services.credential_issue(actor=office, assessment=assessment)
+
+    document = json.loads(credential.signed_text)
+    assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert document["id"] == selectors.credential_url(credential)
+    assert document["issuer"]["id"] == selectors.institution_did(project.institution)
+    assert "student@college.example" not in credential.signed_text
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["achievementType"] == "MicroCredential"
+    assert achievement["alignment"][0]["targetUrl"] == definition.skills[0]
+    (endorsement,) = document["endorsement"]
+    assert endorsement["issuer"]["id"] == selectors.company_did(project.company)
+    assert endorsement["credentialSubject"]["id"] == document["id"]
+
+    result = selectors.verify(document, timezone.now())
+    assert result.verdict == "valid", result.checks
+    # Issued once: a second attempt gives the first.
+    assert services.credential_issue(actor=office, assessment=assessment).pk == credential.pk
+    assert IssuedCredential.objects.count() == 1
+
+    services.credential_revoke(actor=office, credential=credential, reason="Plagiarised report.")
+    assert selectors.verify(document, timezone.now()).verdict == "revoked"
+    status_list = credential.status_list
+    status_list.refresh_from_db()
+    assert Bits(status_list.size, bytes(status_list.bits)).get(credential.status_index)
+
+
+def test_a_changed_copy_is_tampered(office, project, student, definition, business_owner):
+    assessment = _assess(office, project, student, definition)
+    _endorse(business_owner, assessment)
+    document = json.loads(
+        services.credential_issue(actor=office, assessment=assessment).signed_text
+    )
+    document["credentialSubject"]["achievement"]["name"] = "Rocket science"
+    assert selectors.verify(document, timezone.now()).verdict == "tampered"
+
+
+def test_the_office_waits_for_the_business_until_its_deadline(
+    office, project, student, definition, business_owner
+):
+    assessment = _assess(office, project, student, definition)
+    with pytest.raises(Conflict):
+        services.credential_issue(actor=office, assessment=assessment)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        endorsement_due=timezone.localdate() - timedelta(days=1)
+    )
+    assessment.refresh_from_db()
+    credential = services.credential_issue(actor=office, assessment=assessment)
+    assert not credential.endorsed and "endorsement" not in json.loads(credential.signed_text)
+
+
+def test_a_declined_endorsement_lets_the_office_issue_without_it(
+    office, project, student, definition, business_owner
+):
+    assessment = _assess(office, project, student, definition)
+    with pytest.raises(ValidationError):
+        _endorse(business_owner, assessment, endorse=False, comment="")
+    _endorse(business_owner, assessment, endorse=False, comment="We never saw the final report.")
+    assert not services.credential_issue(actor=office, assessment=assessment).endorsed
+
+
+def test_who_may_do_what(office, project, student, definition, business_owner, review):
+    researcher_elsewhere = review.researchers[1]
+    with pytest.raises(PermissionDenied):
+        _assess(researcher_elsewhere, project, student, definition)
+    assessment = _assess(project.lead, project, student, definition)
+    with pytest.raises(PermissionDenied):
+        _endorse(office, assessment)
+    with pytest.raises(PermissionDenied):
+        services.credential_issue(actor=review.offices[1], assessment=assessment)
+    _endorse(business_owner, assessment)
+    with pytest.raises(PermissionDenied):
+        services.credential_issue(actor=project.lead, assessment=assessment)
+    credential = services.credential_issue(actor=office, assessment=assessment)
+    with pytest.raises(PermissionDenied):
+        services.credential_set_shared(actor=office, credential=credential, shared=True)
+    services.credential_set_shared(actor=student, credential=credential, shared=True)
+    assert selectors.shared_credential(credential.public_id) == credential
