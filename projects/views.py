@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from matching import workflow
 from diagnostics.models import Company
+from matching import workflow
 from matching.models import Institution
 from matching.selectors import requests_visible_to
 from matching.services import RequestConflict, require_request_action
@@ -18,7 +18,6 @@ from ocip.pagination import paginate
 
 from . import selectors, services
 from .credentials import contexts
-from .models import StatusList
 from .forms import (
     FundingApplicationAddForm,
     FundingApplicationForm,
@@ -26,6 +25,7 @@ from .forms import (
     MilestoneForm,
     ProjectStartForm,
 )
+from .models import StatusList
 
 # --- Accepting a request ---------------------------------------------------------------------
 

@@ -66,12 +66,12 @@ def skill_uri():
 
 
 @pytest.fixture
-def office(review):
+def office(review):  # noqa: F811
     return review.offices[0]
 
 
 @pytest.fixture
-def definition(office, project, skill_uri):
+def definition(office, project, skill_uri):  # noqa: F811
     draft = services.definition_create(
         actor=office, institution=project.institution, **complete_fields(skill_uri)
     )
@@ -81,7 +81,7 @@ def definition(office, project, skill_uri):
 
 
 @pytest.fixture
-def student(project):
+def student(project):  # noqa: F811
     user = UserFactory(email="student@college.example", first_name="Sam", last_name="Student")
     ProjectMember.objects.create(project=project, user=user, role=ProjectMember.Role.STUDENT)
     return user
