@@ -41,7 +41,7 @@ class Project(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
-    credential_definitions = models.ManyToManyField(
+    credential_definitions: models.ManyToManyField = models.ManyToManyField(
         "CredentialDefinition",
         blank=True,
         related_name="projects",

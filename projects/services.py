@@ -611,7 +611,7 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
     ):
         raise Conflict(
             _("The business has until %(date)s to endorse this assessment.")
-            % {"date": date_format(assessment.endorsement_due, "DATE_FORMAT")}
+            % {"date": date_format(assessment.endorsement_due or timezone.localdate())}
         )
     student = assessment.student
     if not student.email:
