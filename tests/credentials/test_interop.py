@@ -5,6 +5,7 @@ verifier dereferences; a copy with any field changed fails there."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 import shutil
 import subprocess
@@ -100,3 +101,85 @@ def test_a_changed_copy_fails_there(signed, change):
     tampered = copy.deepcopy(credential)
     change(tampered)
     assert dcc_verify(tampered, documents)["verified"] is False
+
+
+# --- The demo credential, issued through the real services -------------------------------------
+
+
+@pytest.fixture
+def demo_files(db, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    out, documents = tmp_path / "credential.json", tmp_path / "documents.json"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("issue_demo_credential", out=out, documents=documents, stdout=io.StringIO())
+    return out, documents
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text("utf-8"))
+
+
+# OB 3.0 (and VC 2.0) required properties, as paths into the credential.
+REQUIRED = [
+    "@context", "id", "type", "issuer.id", "issuer.type", "issuer.name", "validFrom", "name",
+    "credentialSubject.type", "credentialSubject.identifier", "credentialSubject.achievement.id",
+    "credentialSubject.achievement.type", "credentialSubject.achievement.name",
+    "credentialSubject.achievement.description", "credentialSubject.achievement.criteria",
+    "credentialStatus.type", "credentialStatus.statusListIndex",
+    "credentialStatus.statusListCredential", "proof.type", "proof.cryptosuite",
+    "proof.verificationMethod", "proof.proofPurpose", "proof.proofValue",
+]  # fmt: skip
+
+
+def test_the_demo_credential_has_every_required_field_and_verifies_with_the_dcc_libraries(
+    demo_files,
+):
+    out, documents_file = demo_files
+    credential, documents = _read(out), _read(documents_file)
+    for path in REQUIRED:
+        node = credential
+        for part in path.split("."):
+            node = node[part]
+        assert node, path
+    assert credential["@context"][:2] == [contexts.CREDENTIALS_V2, contexts.OPEN_BADGES_V3]
+    identity = credential["credentialSubject"]["identifier"][0]
+    assert identity["hashed"] is True and identity["identityHash"].startswith("sha256$")
+    assert "sofia.martin@" not in out.read_text("utf-8")  # the recipient is a salted hash
+
+    assert dcc_verify(credential, documents) == {"verified": True, "errors": []}
+    # The business's endorsement verifies on its own, as a credential of its issuer.
+    (endorsement,) = credential["endorsement"]
+    assert dcc_verify(endorsement, documents) == {"verified": True, "errors": []}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c["credentialSubject"]["result"][0].update(
+            achievedLevel=c["credentialSubject"]["result"][0]["achievedLevel"][:-1] + "1"
+        ),
+        lambda c: c["credentialSubject"]["identifier"][0].update(identityHash="sha256$00"),
+        lambda c: c.pop("evidence"),
+        lambda c: c["endorsement"][0]["credentialSubject"].update(endorsementComment="Meh."),
+        lambda c: c["credentialStatus"].update(statusListIndex="1"),
+    ],
+    ids=["result level", "recipient", "evidence removed", "endorsement comment", "status index"],
+)
+def test_a_changed_demo_credential_fails_there(demo_files, change):
+    out, documents_file = demo_files
+    tampered = _read(out)
+    change(tampered)
+    assert dcc_verify(tampered, _read(documents_file))["verified"] is False
+
+
+def test_a_revoked_demo_credential_fails_there(demo_files, tmp_path):
+    from django.core.management import call_command
+
+    out, documents = tmp_path / "revoked.json", tmp_path / "revoked-documents.json"
+    call_command(
+        "issue_demo_credential", out=out, documents=documents, revoke=True, stdout=io.StringIO()
+    )
+    assert out.read_bytes() == demo_files[0].read_bytes()  # issued once: the same credential
+    result = dcc_verify(_read(out), _read(documents))
+    assert result["verified"] is False and "revoked" in result["errors"]

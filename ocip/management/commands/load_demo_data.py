@@ -48,6 +48,7 @@ from ocip.accounts.mfa import totp_secret_of
 from ocip.accounts.models import User
 from ocip.notifications.models import Notification
 from projects.models import FundingApplication, Project, ProjectMember
+from projects.demo import demo_credential
 from projects.services import funding_application_update, project_start
 
 DEMO_DIAGNOSTICS = (
@@ -169,10 +170,16 @@ class Command(BaseCommand):
         # Apart, once the diagnostics are committed: their match runs are what is requested.
         with transaction.atomic():
             requests = DemoRequests({user.email: user for _persona, user, _secret in logins}).load()
+        with transaction.atomic():
+            last_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+            credential = demo_credential()
+            # Played out for the demo: no one is emailed about it.
+            Notification.objects.filter(pk__gt=last_before).update(emailed_at=timezone.now())
         self.stdout.write(
             f"Institutions: {count}. Expertise profiles: {profiles}. Funding programs: "
             f"{programs}. Personas: {len(PERSONAS)}. New diagnostics: {diagnostics}. "
-            f"New introduction requests: {requests}."
+            f"New introduction requests: {requests}. Demo credential: "
+            f"{credential.public_id if credential else 'none'}."
         )
         if settings.OCIP_ENVIRONMENT == "dev":
             self._print_logins(logins)
