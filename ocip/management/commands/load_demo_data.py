@@ -47,8 +47,8 @@ from matching.services import (
 from ocip.accounts.mfa import totp_secret_of
 from ocip.accounts.models import User
 from ocip.notifications.models import Notification
-from projects.models import FundingApplication, Project, ProjectMember
 from projects.demo import demo_credential
+from projects.models import FundingApplication, Project, ProjectMember
 from projects.services import funding_application_update, project_start
 
 DEMO_DIAGNOSTICS = (
