@@ -428,15 +428,13 @@ def resolve_document(url) -> dict | None:
     if not isinstance(url, str) or len(url) > 500:
         return None
     root = did_web.did_for(settings.OCIP_BASE_URL)
-    for segment, owner_field, build in (
-        ("institutions", "institution", institution_did_document),
-        ("companies", "company", company_did_document),
-    ):
+    for segment, owner_field in (("institutions", "institution"), ("companies", "company")):
         prefix = f"{root}:{segment}:"
         if url.startswith(prefix):
-            keys = SigningKey.objects.filter(**{f"{owner_field}__slug": url.removeprefix(prefix)})
-            first = keys.select_related(owner_field).first()
-            return build(getattr(first, owner_field)) if first else None
+            keys = SigningKey.objects.filter(
+                **{f"{owner_field}__slug": url.removeprefix(prefix)}
+            ).values_list("public_multibase", flat=True)
+            return did_web.did_document(url, list(keys)) if keys else None
     path = _our_path(url)
     if path is None:
         return None

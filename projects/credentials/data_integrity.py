@@ -50,20 +50,28 @@ def _property_count(node: Any, *, expanded: bool) -> int:
     )
 
 
-def undefined_terms(document: dict, loader: Callable) -> int:
-    """How many properties of `document` no context defines. Canonicalisation silently leaves
-    them out, so they would not be signed, and a verifier in safe mode (the DCC's) refuses the
-    document: signing refuses it first."""
-    expanded = jsonld.expand(document, {"documentLoader": loader})
+def expand(document: dict, loader: Callable) -> list:
+    return jsonld.expand(document, {"documentLoader": loader})
+
+
+def undefined_terms(document: dict, expanded: list) -> int:
+    """How many properties of `document` no context defines (`expanded` is its expansion).
+    Canonicalisation silently leaves them out, so they would not be signed, and a verifier in
+    safe mode (the DCC's) refuses the document: signing refuses it first."""
     return _property_count(document, expanded=False) - _property_count(expanded, expanded=True)
 
 
-def _hash_data(document: dict, options: dict, loader: Callable) -> bytes:
+def _hash_data(
+    document: dict, options: dict, loader: Callable, expanded: list | None = None
+) -> bytes:
+    """The two hashes the proof signs. `expanded`, the unsecured document already expanded,
+    spares processing its contexts a second time: its RDF dataset, so its canonical form, is
+    the document's."""
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     config = {"@context": document["@context"], **options}
     return (
         hashlib.sha256(canonical(config, loader).encode()).digest()
-        + hashlib.sha256(canonical(unsecured, loader).encode()).digest()
+        + hashlib.sha256(canonical(expanded or unsecured, loader).encode()).digest()
     )
 
 
@@ -85,9 +93,10 @@ def sign(
         "proofPurpose": purpose,
     }
     unsecured = {key_: value for key_, value in document.items() if key_ != "proof"}
-    if undefined_terms(unsecured, loader):
+    expanded = expand(unsecured, loader)
+    if undefined_terms(unsecured, expanded):
         raise ProofError("the document has terms no context defines: they would not be signed")
-    signature = key.sign(_hash_data(document, options, loader))
+    signature = key.sign(_hash_data(document, options, loader, expanded))
     secured = copy.deepcopy({key_: value for key_, value in document.items() if key_ != "proof"})
     secured["proof"] = {**options, "proofValue": multikey.base58btc(signature)}
     return secured

@@ -5,6 +5,9 @@ serious failure. Documents come from `resolve` (the platform's own records), nev
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,11 +89,28 @@ def signed_by_issuer(
     if not result.add("key", key_text is not None, "tampered"):
         return False
     assert key_text is not None
-    try:
-        data_integrity.verify(document, key=multikey.public_key(key_text), loader=loader)
-    except (data_integrity.ProofError, multikey.BadKey):
-        return result.add("proof", False, "tampered")
+    seen = (key_text, hashlib.sha256(json.dumps(document, sort_keys=True).encode()).digest())
+    if seen not in _VERIFIED:
+        try:
+            data_integrity.verify(document, key=multikey.public_key(key_text), loader=loader)
+        except (data_integrity.ProofError, multikey.BadKey):
+            return result.add("proof", False, "tampered")
+        _remember(seen)
     return result.add("proof", True, "tampered")
+
+
+# Documents whose proof verified, by key and content: a status list credential is checked for
+# every credential on it, and it verifies the same way until its text changes. Only
+# successes are kept, and the content is part of the key, so nothing else can pass for it.
+_VERIFIED: OrderedDict[tuple[str, bytes], None] = OrderedDict()
+_VERIFIED_MAX = 256
+
+
+def _remember(seen: tuple[str, bytes]) -> None:
+    _VERIFIED[seen] = None
+    _VERIFIED.move_to_end(seen)
+    while len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
 
 
 def _status_ok(

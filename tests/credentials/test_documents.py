@@ -135,7 +135,7 @@ def served(college, business, statuses) -> dict:
 def test_every_term_is_defined_and_no_email_is_in_it(world):
     _college, _business, _statuses, credential = world
     unsigned = {key: value for key, value in credential.items() if key != "proof"}
-    assert data_integrity.undefined_terms(unsigned, LOADER) == 0
+    assert data_integrity.undefined_terms(unsigned, data_integrity.expand(unsigned, LOADER)) == 0
     text = json.dumps(credential).lower()
     assert EMAIL.lower() not in text and "sam.student" not in text
     identity = credential["credentialSubject"]["identifier"][0]

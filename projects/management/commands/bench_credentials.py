@@ -6,8 +6,10 @@ Builds and signs N Open Badges 3.0 credentials of the full shape OCIP issues (ed
 each with its own signed endorsement), verifies each with the platform's verifier (proof,
 issuer key, dates and a signed 131,072-entry status list), and times encoding that status list.
 Each figure is timed one by one after 3 warm-up rounds. The database writes of issuing are not
-included. The last line of output is one JSON object: credentials, issue_sign_p50_ms,
-issue_sign_p95_ms, verify_p50_ms, verify_p95_ms, status_list_encode_p95_ms.
+included unless `--through-services`, which also issues and verifies on the demo project
+through the platform's services (rolled back afterwards). The last line of output is one JSON
+object: credentials, issue_sign_p50_ms, issue_sign_p95_ms, verify_p50_ms, verify_p95_ms,
+status_list_encode_p95_ms (and service_issue_p95_ms, service_verify_p95_ms).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ WARM_UP = 3
 CREATED = "2026-12-01T00:00:00Z"
 
 
+def percentile(times: list[float], q: int) -> float:
+    return round(float(np.percentile(times, q)), 2)
+
+
 def _timed(run: Callable[[], object], rounds: int) -> list[float]:
     for _ in range(WARM_UP):
         run()
@@ -46,10 +52,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--credentials", type=int, default=200)
+        parser.add_argument(
+            "--through-services",
+            action="store_true",
+            help="also time issuing (database writes included) and verifying through the "
+            "platform's services, on the demo project, in a transaction rolled back at the end",
+        )
 
-    def handle(self, *args, credentials: int, **options) -> None:
+    def handle(self, *args, credentials: int, through_services: bool, **options) -> None:
         if credentials < 1:
             raise CommandError("--credentials must be at least 1.")
+        figures = self._pure(credentials)
+        if through_services:
+            figures |= self._through_services(credentials)
+        self.stdout.write(json.dumps(figures))
+
+    def _pure(self, credentials: int) -> dict:
         extension = contexts.eu_extension_url(BASE)
         loader = contexts.document_loader({extension: contexts.eu_extension()})
         key = Ed25519PrivateKey.generate()
@@ -147,9 +165,6 @@ class Command(BaseCommand):
             raise CommandError(f"Unexpected verdicts: {sorted(set(verdicts))}")
         encode_times = _timed(statuses.encode, max(credentials, 20))
 
-        def percentile(times: list[float], q: int) -> float:
-            return round(float(np.percentile(times, q)), 2)
-
         figures = {
             "credentials": credentials,
             "issue_sign_p50_ms": percentile(issue_times, 50),
@@ -170,4 +185,80 @@ class Command(BaseCommand):
             f"status list of {statuses.size:,} entries, encode p95: "
             f"{figures['status_list_encode_p95_ms']} ms (target <= 10)"
         )
-        self.stdout.write(json.dumps(figures))
+        return figures
+
+    def _through_services(self, credentials: int) -> dict:
+        """Issue `credentials` credentials to new students of the demo project through
+        `services.credential_issue` (status list entry, endorsement and credential signed, rows
+        written) and verify each through `selectors.verify` (DIDs and status list read from the
+        database); all in a transaction that is rolled back."""
+        from django.contrib.auth import get_user_model
+        from django.db import transaction
+        from django.utils import timezone
+
+        from projects import demo, selectors, services
+        from projects.models import Assessment, ProjectMember
+
+        class RolledBack(Exception):
+            pass
+
+        if demo.demo_credential() is None:
+            raise CommandError("Load the demo data first: python manage.py load_demo_data")
+        figures: dict = {}
+        try:
+            with transaction.atomic():
+                first = demo.demo_credential()
+                assert first is not None
+                project, definition = first.assessment.project, first.definition
+                office = first.issued_by
+                assessments = []
+                for number in range(credentials + WARM_UP):
+                    student = get_user_model().objects.create_user(
+                        email=f"bench-{number}@bench.example", password=None
+                    )
+                    ProjectMember.objects.create(
+                        project=project, user=student, role=ProjectMember.Role.STUDENT
+                    )
+                    assessments.append(
+                        Assessment.objects.create(
+                            project=project,
+                            student=student,
+                            definition=definition,
+                            levels=first.assessment.levels,
+                            passed=True,
+                            assessed_by=first.assessment.assessed_by,
+                            endorsement=Assessment.Endorsement.ENDORSED,
+                            endorsement_comment="Good work.",
+                            endorsed_by=first.assessment.endorsed_by,
+                            endorsed_at=timezone.now(),
+                        )
+                    )
+                pending = iter(assessments)
+                issued = []
+
+                def issue() -> None:
+                    issued.append(services.credential_issue(actor=office, assessment=next(pending)))
+
+                issue_times = _timed(issue, credentials)
+                signed = iter([json.loads(c.signed_text) for c in issued])
+                verdicts = []
+
+                def verify() -> None:
+                    verdicts.append(selectors.verify(next(signed), timezone.now()).verdict)
+
+                verify_times = _timed(verify, credentials)
+                if set(verdicts) != {"valid"}:
+                    raise CommandError(f"Unexpected verdicts: {sorted(set(verdicts))}")
+                figures = {
+                    "service_issue_p95_ms": percentile(issue_times, 95),
+                    "service_verify_p95_ms": percentile(verify_times, 95),
+                }
+                raise RolledBack
+        except RolledBack:
+            pass
+        self.stdout.write(
+            f"through the services (database included): issue p95 "
+            f"{figures['service_issue_p95_ms']} ms, verify p95 "
+            f"{figures['service_verify_p95_ms']} ms"
+        )
+        return figures
