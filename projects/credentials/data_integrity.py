@@ -26,7 +26,7 @@ class ProofError(ValueError):
     """The proof is missing, of another kind, malformed, or does not match the document."""
 
 
-def canonical(document: dict, loader: Callable) -> str:
+def canonical(document: dict | list, loader: Callable) -> str:
     """RDFC-1.0 (URDNA2015) N-Quads of `document`."""
     return jsonld.normalize(
         document,
