@@ -24,6 +24,8 @@ from ocip.accounts import invitations
 from ocip.accounts.forms import ProfileForm
 from ocip.accounts.invitations import PENDING_INVITATION_SESSION_KEY
 from ocip.accounts.mfa import user_has_totp
+from projects import selectors as project_selectors
+from projects import services as project_services
 
 OPEN_REQUEST = Q(status__in=IntroductionRequest.OPEN_STATUSES)
 # The service-level flags stay set once the institution answers: late means flagged and still
@@ -130,6 +132,14 @@ def _find_invitation(token: str):
             to_institution.institution.name,
             institution_services.institution_invitation_accept,
         )
+    to_project = project_selectors.project_invitation_by_token(token)
+    if to_project is not None:
+        project = to_project.project
+        return (
+            to_project,
+            f"{project.title} ({project.institution.name})",
+            project_services.project_invitation_accept,
+        )
     raise Http404(_("This invitation link is not valid."))
 
 
@@ -170,7 +180,8 @@ def invitation_accept(request, token: str):
         messages.success(
             request, _("Welcome to %(organization)s.") % {"organization": organization_name}
         )
-        return redirect("dashboard")
+        # A student lands on the project they joined; the others on their dashboard.
+        return redirect(getattr(invitation, "project", None) or "dashboard")
 
     try:
         invitations.check_usable(invitation, request.user)

@@ -83,7 +83,7 @@ DEFINITION = {
 }
 
 
-def _people() -> dict[str, object]:
+def _people() -> dict:
     return get_user_model().objects.in_bulk([OFFICE, LEAD, STUDENT, BUSINESS], field_name="email")
 
 
@@ -196,6 +196,7 @@ def verifier_documents(credential: IssuedCredential) -> dict[str, dict]:
     for signed in [document, *document.get("endorsement", [])]:
         did = signed["issuer"]["id"]
         did_document = selectors.resolve_document(did)
+        assert did_document is not None  # the platform signed it: it holds the keys
         found[did] = did_document
         for method in did_document["verificationMethod"]:
             found[method["id"]] = {"@context": did_document["@context"], **method}

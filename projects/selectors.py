@@ -373,6 +373,18 @@ def assessments_visible_to(*, user, project: Project) -> QuerySet[Assessment]:
     return assessments.filter(student=user) if user.is_authenticated else assessments.none()
 
 
+def endorsement_refusal(assessment: Assessment) -> str:
+    """Why the business can no longer answer the assessment, or "" when it can. The endorse
+    page and the service both ask this."""
+    if IssuedCredential.objects.filter(assessment=assessment).exists():
+        return _("A credential was already issued for this assessment.")
+    if not assessment.passed:
+        return _("Only a passed assessment is endorsed.")
+    if assessment.endorsement != Assessment.Endorsement.PENDING:
+        return _("This assessment has already been answered.")
+    return ""
+
+
 def may_issue_without_endorsement(assessment: Assessment, today) -> bool:
     return assessment.endorsement == Assessment.Endorsement.DECLINED or (
         assessment.endorsement == Assessment.Endorsement.PENDING

@@ -496,8 +496,9 @@ def assessment_endorse(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.version != expected_version:
         raise Conflict(_("The assessment changed since you opened it. Read it again."))
-    if assessment.endorsement != Assessment.Endorsement.PENDING:
-        raise Conflict(_("This assessment has already been answered."))
+    refusal = selectors.endorsement_refusal(assessment)
+    if refusal:
+        raise Conflict(refusal)
     if not comment.strip() and not endorse:
         raise ValidationError({"comment": _("Say why you do not endorse it.")})
     assessment.endorsement = (

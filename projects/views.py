@@ -26,6 +26,7 @@ from .forms import (
     ProjectStartForm,
 )
 from .models import StatusList
+from .team_views import team_context
 
 # --- Accepting a request ---------------------------------------------------------------------
 
@@ -133,6 +134,7 @@ def _detail_page(request, project, *, milestone_form=None, funding_form=None, st
         "milestones": project.milestones.all(),
         "applications": project.funding_applications.select_related("program"),
         "funding_total": selectors.project_funding_total(project),
+        **team_context(request, project),  # students and micro-credentials
     }
     if can_edit:
         context["milestone_form"] = milestone_form or MilestoneForm(prefix="milestone")

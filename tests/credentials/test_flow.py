@@ -103,6 +103,8 @@ def test_the_office_waits_for_the_business_until_its_deadline(
     assessment.refresh_from_db()
     credential = services.credential_issue(actor=office, assessment=assessment)
     assert not credential.endorsed and "endorsement" not in json.loads(credential.signed_text)
+    with pytest.raises(Conflict):  # too late: the credential is out
+        _endorse(business_owner, assessment)
 
 
 def test_a_declined_endorsement_lets_the_office_issue_without_it(

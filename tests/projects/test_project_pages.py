@@ -180,7 +180,6 @@ def test_the_project_page_shows_the_team_funding_and_the_way_back(client, review
     client.force_login(review.offices[0])
     page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
     assert review.researchers[0].email in page and "owner@acme.example" in page
-    assert "inviting students to projects is coming soon" in page
     assert reverse("request_detail", args=[project.request_id]) in page
     estimates = _estimates(review.run)
     total = estimates["mitacs-accelerate"] + estimates["nrc-irap"]
