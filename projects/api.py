@@ -1,14 +1,16 @@
-"""Projects through the API: accepting a request (which creates its project), and reading
-the projects you are part of."""
+"""Projects through the API: accepting a request (which creates its project), reading the
+projects you are part of, and verifying a micro-credential (open to anyone)."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,8 +24,11 @@ from matching.request_api import (
 )
 from matching.services import require_request_action
 from ocip import api_fields as fields
+from ocip.api_schema import ApiSchema
+from ocip.parsers import VerbatimJSONParser
 
 from . import selectors, services
+from . import verification_texts as verification
 from .models import Project
 
 
@@ -208,3 +213,86 @@ class ProjectApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         project = get_object_or_404(selectors.projects_for(request.user), pk=pk)
         return Response(_project_detail(project))
+
+
+class CredentialCheckSerializer(serializers.Serializer):
+    check = serializers.CharField(help_text=", ".join(verification.CHECK_NAMES))
+    passed = serializers.BooleanField()
+    code = serializers.CharField(
+        help_text="What a failure of this check means (the verdict it leads to): "
+        + ", ".join(verification.VERDICT_NAMES[1:])
+        + ". Given for passed checks too."
+    )
+    message = serializers.CharField(help_text="What the check found, in words.")
+
+
+class CredentialVerificationSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=verification.VERDICT_NAMES,
+        help_text="The most serious failed check's code, or `valid`.",
+    )
+    message = serializers.CharField(help_text="The verdict and what it means, in words.")
+    checks = CredentialCheckSerializer(
+        many=True, help_text="The checks run, in order; a failed check stops the ones after it."
+    )
+
+
+class BodyRequiredSchema(ApiSchema):
+    """The API's schema, saying the body is required: drf-spectacular leaves a body of any
+    JSON value optional, but the verify endpoint refuses a request without one."""
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        if body:
+            body["required"] = True
+        return body
+
+
+class CredentialVerifyApi(APIView):
+    """Verify an Open Badges 3.0 credential issued through OCIP: post the credential's JSON
+    itself as the body, exactly as it was downloaded. Anyone may ask; nothing is stored, and
+    the platform checks the issuer, its key, the signature, the dates, the revocation status and
+    any endorsement against its own records (it fetches nothing the credential names).
+
+    Any JSON value gets a verdict (a list, or an object that is not a credential, is
+    `malformed`); a body that is not JSON, or larger than the API's limit, is a 400. The words
+    (`message`) are in the language Accept-Language asks for."""
+
+    # Nobody's identity matters to a verification, so no session (nor its CSRF check) either.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [VerbatimJSONParser]
+    throttle_classes = [verification.VerifyThrottle]
+    schema = BodyRequiredSchema()
+
+    @extend_schema(
+        operation_id="v1_credentials_verify",
+        request={"application/json": OpenApiTypes.ANY},
+        responses={
+            200: CredentialVerificationSerializer,
+            400: OpenApiResponse(description="No body."),
+            415: OpenApiResponse(description="The body is not sent as `application/json`."),
+            429: OpenApiResponse(
+                description="Too many verifications from this address in a minute (the "
+                "`Retry-After` header says when to try again)."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        document = request.data  # the parser's 400 for a body that is not JSON
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if media_type and media_type != VerbatimJSONParser.media_type:
+            # A form body (read before DRF by the text boundary) is not parsed as JSON.
+            raise exceptions.UnsupportedMediaType(media_type)
+        if request.stream is None:  # no body at all (`{}` is a body, and not a credential)
+            raise exceptions.ParseError(_("Send the credential's JSON as the body."))
+        if not media_type:  # a body DRF does not parse without its type
+            raise exceptions.UnsupportedMediaType(media_type)
+        result = verification.verify(document, timezone.now())
+        return Response(
+            {
+                "verdict": result.verdict,
+                "message": verification.verdict_message(result.verdict),
+                "checks": verification.api_checks(result),
+            }
+        )

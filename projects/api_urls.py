@@ -10,4 +10,9 @@ urlpatterns = [
     ),
     path("projects/", api.ProjectsApi.as_view(), name="api_projects"),
     path("projects/<int:pk>/", api.ProjectApi.as_view(), name="api_project"),
+    path(
+        "credentials/verify/",
+        api.CredentialVerifyApi.as_view(),
+        name="api_credential_verify",
+    ),
 ]

@@ -1,35 +1,512 @@
-"""TODO(stub): being written."""
+"""Pages of issued micro-credentials: the research office's list and revocation, the student's
+credentials (download, share), and the public pages: verify a credential, a shared credential,
+a micro-credential's description (the achievement id inside credentials)."""
 
-from django.http import Http404
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from matching.selectors import can_manage_institution, institutions_for
+from ocip.accounts.views import add_service_error
+from ocip.errors import Conflict
+from ocip.pagination import paginate
+
+from . import esco, selectors, services
+from . import verification_texts as texts
+from .models import CredentialDefinition, IssuedCredential, ProjectMember
+
+# --- What a credential says and where it stands -----------------------------------------------
+
+STATES = ("valid", "expired", "revoked")
 
 
-def institution_credentials(request, **kwargs):
-    raise Http404
+def credential_state(credential: IssuedCredential, now: datetime) -> str:
+    """Where an issued credential stands by the platform's records: valid, expired or revoked
+    (the verify page checks a copy; this is what the office and the student see in lists)."""
+    if credential.revoked_at is not None:
+        return "revoked"
+    if credential.valid_until is not None and credential.valid_until < now:
+        return "expired"
+    return "valid"
 
 
-def credential_revoke(request, **kwargs):
-    raise Http404
+def state_label(state: str) -> str:
+    return {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked")}[state]
 
 
-def student_credentials(request, **kwargs):
-    raise Http404
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
-def credential_download(request, **kwargs):
-    raise Http404
+def _dicts(value: Any) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def credential_share(request, **kwargs):
-    raise Http404
+def _instant(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(_text(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
 
 
-def verify_page(request, **kwargs):
-    raise Http404
+def _web_link(value: Any) -> str:
+    """`value` if it is a web address (a link a page may show), else nothing."""
+    url = _text(value)
+    return url if url.startswith(("https://", "http://")) else ""
 
 
-def credential_public(request, **kwargs):
-    raise Http404
+def credential_summary(document: Any) -> dict:
+    """What a credential says, read from its JSON for a page: only call it on a document that
+    verified (or the platform's own signed text). Missing parts are left empty."""
+    document = document if isinstance(document, dict) else {}
+    subject = document.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    issuer = document.get("issuer")
+    issuer = issuer if isinstance(issuer, dict) else {}
+    criteria: dict[str, str] = {}
+    levels: dict[str, str] = {}
+    for description in _dicts(achievement.get("resultDescription")):
+        criteria[_text(description.get("id"))] = _text(description.get("name"))
+        for level in _dicts(description.get("rubricCriterionLevel")):
+            levels[_text(level.get("id"))] = _text(level.get("name"))
+    results = [
+        {
+            "criterion": criteria.get(_text(result.get("resultDescription")), ""),
+            "level": levels.get(_text(result.get("achievedLevel")), ""),
+        }
+        for result in _dicts(subject.get("result"))
+    ]
+    endorsements = []
+    for endorsement in _dicts(document.get("endorsement")):
+        endorser = endorsement.get("issuer")
+        about = endorsement.get("credentialSubject")
+        endorsements.append(
+            {
+                "name": _text(endorser.get("name")) if isinstance(endorser, dict) else "",
+                "comment": _text(about.get("endorsementComment"))
+                if isinstance(about, dict)
+                else "",
+            }
+        )
+    narrative = achievement.get("criteria")
+    return {
+        "name": _text(achievement.get("name")) or _text(document.get("name")),
+        "description": _text(achievement.get("description")),
+        "criteria": _text(narrative.get("narrative")) if isinstance(narrative, dict) else "",
+        "language": _text(achievement.get("inLanguage")),
+        "achievement_url": _web_link(achievement.get("id")),
+        "issuer_name": _text(issuer.get("name")),
+        "issuer_url": _web_link(issuer.get("url")),
+        "valid_from": _instant(document.get("validFrom")),
+        "valid_until": _instant(document.get("validUntil")),
+        "results": [result for result in results if result["criterion"] or result["level"]],
+        "skills": [
+            {"name": _text(skill.get("targetName")), "url": _web_link(skill.get("targetUrl"))}
+            for skill in _dicts(achievement.get("alignment"))
+        ],
+        "endorsements": endorsements,
+        "evidence": [
+            {
+                "name": _text(item.get("name")),
+                "description": _text(item.get("description")),
+                "url": _web_link(item.get("id")),
+            }
+            for item in _dicts(document.get("evidence"))
+        ],
+    }
 
 
-def definition_public(request, **kwargs):
-    raise Http404
+def verification_context(verification) -> dict:
+    """What the verdict panel (projects/credentials/_verdict.html) shows."""
+    verdict = verification.verdict
+    return {
+        "verdict": verdict,
+        "verdict_text": texts.verdict_text(verdict),
+        "verdict_explanation": texts.verdict_explanation(verdict),
+        "check_rows": [
+            {"row": row, "state_text": texts.state_text(row.state)}
+            for row in texts.check_rows(verification)
+        ],
+    }
+
+
+# --- Research office: issued credentials, revocation ------------------------------------------
+
+
+def _managed_institution(request: HttpRequest, slug: str):
+    institution = get_object_or_404(institutions_for(request.user), slug=slug)
+    if not can_manage_institution(user=request.user, institution=institution):
+        raise PermissionDenied(_("Only this institution's research office can do this."))
+    return institution
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def institution_credentials(request, slug):
+    """The credentials the institution issued, newest first, with where each stands."""
+    institution = _managed_institution(request, slug)
+    now = timezone.now()
+    credentials = selectors.credentials_of_institution(
+        user=request.user, institution=institution
+    ).order_by("-issued_at", "-pk")
+    state = request.GET.get("state", "")
+    if state == "valid":
+        credentials = credentials.filter(revoked_at__isnull=True).exclude(valid_until__lt=now)
+    elif state == "expired":
+        credentials = credentials.filter(revoked_at__isnull=True, valid_until__lt=now)
+    elif state == "revoked":
+        credentials = credentials.filter(revoked_at__isnull=False)
+    else:
+        state = ""
+    page = paginate(request, credentials)
+    language = get_language()
+    rows = [
+        {
+            "credential": credential,
+            "title": credential.definition.title(language),
+            "state": credential_state(credential, now),
+            "state_text": state_label(credential_state(credential, now)),
+        }
+        for credential in page
+    ]
+    filters = [("", _("All"))] + [(name, state_label(name)) for name in STATES]
+    return render(
+        request,
+        "projects/credentials/institution_credentials.html",
+        {
+            "institution": institution,
+            "page_obj": page,
+            "rows": rows,
+            "state": state,
+            "filters": filters,
+            "query_string": f"state={state}" if state else "",
+        },
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for revoking"),
+        error_messages={"required": gettext_lazy("Say why the credential is revoked.")},
+        help_text=gettext_lazy(
+            "The student sees this reason. Anyone who verifies the credential sees only that it "
+            "was revoked."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credential_revoke(request, public_id):
+    """Revoke a credential (its institution's research office, with two factors): a reason is
+    required, and every verification says revoked from then on."""
+    credential = get_object_or_404(
+        IssuedCredential.objects.select_related("institution", "definition", "student"),
+        public_id=public_id,
+    )
+    if not can_manage_institution(user=request.user, institution=credential.institution):
+        raise Http404  # another institution's credentials are not theirs to know of
+    back = reverse("institution_credentials", kwargs={"slug": credential.institution.slug})
+    if credential.revoked_at is not None:
+        messages.info(request, _("This credential is already revoked."))
+        return redirect(back)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.credential_revoke(
+                actor=request.user, credential=credential, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except Conflict as error:
+            messages.error(request, error.message)
+            return redirect(back)
+        else:
+            messages.success(
+                request,
+                _("The credential of %(student)s was revoked. They were told.")
+                % {"student": _person(credential.student)},
+            )
+            return redirect(back)
+    now = timezone.now()
+    return render(
+        request,
+        "projects/credentials/credential_revoke.html",
+        {
+            "credential": credential,
+            "title": credential.definition.title(get_language()),
+            "student_name": _person(credential.student),
+            "state_text": state_label(credential_state(credential, now)),
+            "form": form,
+            "cancel_url": back,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.email
+
+
+# --- The student --------------------------------------------------------------------------------
+
+
+def _own_credential(request: HttpRequest, public_id) -> IssuedCredential:
+    """One of the logged-in student's credentials; anyone else's is a 404."""
+    return get_object_or_404(selectors.credentials_of_student(request.user), public_id=public_id)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def student_credentials(request):
+    """The student's projects and their credentials: where each stands, its file, and whether
+    it has a public page."""
+    now = timezone.now()
+    language = get_language()
+    projects = (
+        selectors.projects_for(request.user)
+        .filter(members__user=request.user, members__role=ProjectMember.Role.STUDENT)
+        .select_related("company", "institution")
+        .order_by("-start_date", "-pk")
+    )
+    credentials = selectors.credentials_of_student(request.user).order_by("-issued_at", "-pk")
+    rows = []
+    for credential in credentials:
+        state = credential_state(credential, now)
+        rows.append(
+            {
+                "credential": credential,
+                "title": credential.definition.title(language),
+                "state": state,
+                "state_text": state_label(state),
+                "public_url": selectors.credential_url(credential) if credential.shared else "",
+            }
+        )
+    return render(
+        request,
+        "projects/credentials/student_credentials.html",
+        {"projects": projects, "rows": rows},
+    )
+
+
+def _download_name(credential: IssuedCredential) -> str:
+    title = slugify(credential.definition.title(credential.language))[:80].strip("-")
+    return f"{title or 'credential'}-{credential.issued_at.date().isoformat()}.json"
+
+
+def _signed_file(credential: IssuedCredential) -> HttpResponse:
+    """The credential exactly as it was signed, as a file."""
+    response = HttpResponse(
+        credential.signed_text.encode("utf-8"), content_type="application/vc+ld+json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(credential)}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def credential_download(request, public_id):
+    """The holder's credential file: the signed text, byte for byte as stored."""
+    response = _signed_file(_own_credential(request, public_id))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ShareForm(forms.Form):
+    shared = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def credential_share(request, public_id):
+    """Give the credential a public page, or take it down (the holder only)."""
+    credential = _own_credential(request, public_id)
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "400.html",
+            {"reason": _("Choose whether to share the credential or to stop sharing it.")},
+            status=400,
+        )
+    shared = form.cleaned_data["shared"]
+    services.credential_set_shared(actor=request.user, credential=credential, shared=shared)
+    title = credential.definition.title(get_language())
+    if shared:
+        messages.success(
+            request,
+            _("“%(title)s” now has a public page: anyone with its link can see it.")
+            % {"title": title},
+        )
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” is private again: its public page is gone.") % {"title": title},
+        )
+    return redirect(f"{reverse('student_credentials')}#credential-{credential.public_id}")
+
+
+# --- Anyone: verify a credential, a shared credential, a micro-credential ----------------------
+
+
+class VerifyForm(forms.Form):
+    credential = forms.CharField(
+        label=gettext_lazy("The credential's JSON"),
+        help_text=gettext_lazy("Paste the whole text of the credential file."),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Or choose the credential file"),
+        help_text=gettext_lazy(
+            "A .json file, as downloaded from the learner's credentials page. When you choose "
+            "a file, the pasted text is not used."
+        ),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".json,application/json,.jsonld"}),
+    )
+
+
+def _given_bytes(request: HttpRequest) -> bytes:
+    """What the person gave: the chosen file's bytes (read up to the limit and a byte), else the
+    pasted text."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        return upload.read(texts.max_bytes() + 1)
+    return request.POST.get("credential", "").encode("utf-8")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify_page(request):
+    """Anyone checks a credential against the platform's records. A verdict for any JSON value
+    (200); text that cannot be read as JSON (nothing given, too large, not UTF-8, not JSON) is a
+    form error (400); too many checks from one address in a minute, 429."""
+    context: dict[str, Any] = {"limit": texts.size_limit_text()}
+    status = 200
+    form = VerifyForm()
+    # Text given stays in the form to correct or try again, unless it is too large to send back.
+    keep = len(request.POST.get("credential", "")) <= texts.max_bytes()
+    if request.method == "POST":
+        wait = texts.page_wait(request)
+        if wait is not None:
+            context["throttled"] = _(
+                "You checked many credentials in a short time. Wait %(seconds)s seconds and try "
+                "again."
+            ) % {"seconds": wait}
+            context["form"] = VerifyForm(request.POST) if keep else form
+            return render(request, "projects/credentials/verify.html", context, status=429)
+        try:
+            document = texts.parse_credential(_given_bytes(request))
+        except texts.Unreadable as unreadable:
+            context["problem"] = unreadable.message
+            context["verdict"] = "malformed"
+            context["verdict_text"] = texts.verdict_text("malformed")
+            status = 400
+            if keep:
+                form = VerifyForm(request.POST)
+        else:
+            # Checked: the form is empty, ready for the next one.
+            verification = texts.verify(document, timezone.now())
+            context.update(verification_context(verification))
+            if verification.verdict == texts.VALID:
+                context["summary"] = credential_summary(document)
+    context["form"] = form
+    return render(request, "projects/credentials/verify.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def credential_public(request, public_id):
+    """A credential its holder shares: what it says and its live verdict. 404 otherwise."""
+    credential = selectors.shared_credential(public_id)
+    if credential is None:
+        raise Http404
+    if request.GET.get("format") == "json":
+        return _signed_file(credential)
+    document = json.loads(credential.signed_text)
+    verification = texts.verify(document, timezone.now())
+    definition = credential.definition
+    context = {
+        "credential": credential,
+        "summary": credential_summary(document),
+        "outcomes": _lines(definition.localized("outcomes", credential.language)),
+        "definition_url": reverse(
+            "definition_public",
+            kwargs={"lineage": definition.lineage, "version": definition.version},
+        ),
+        **verification_context(verification),
+    }
+    return render(request, "projects/credentials/credential_public.html", context)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@require_http_methods(["GET", "HEAD"])
+def definition_public(request, lineage, version):
+    """A published (or superseded) version of a micro-credential: its public description, at
+    the address credentials give as their achievement's id. Drafts are not public."""
+    definition = selectors.public_definition(lineage, version)
+    if definition is None:
+        raise Http404
+    language = get_language() or "en"
+    current = None
+    if definition.state == CredentialDefinition.State.SUPERSEDED:
+        current = CredentialDefinition.objects.filter(
+            lineage=definition.lineage, state=CredentialDefinition.State.PUBLISHED
+        ).first()
+    known = esco.skills()
+    context = {
+        "definition": definition,
+        "language": language,
+        "title": definition.localized("title", language),
+        "description": definition.localized("description", language),
+        "outcomes": _lines(definition.localized("outcomes", language)),
+        "criteria": definition.localized("criteria", language),
+        "assessment_type": definition.localized("assessment_type", language),
+        "quality_assurance": definition.localized("quality_assurance", language),
+        "prerequisites": definition.localized("prerequisites", language),
+        "partner_endorsement": definition.localized("partner_endorsement", language),
+        "level_note": definition.localized("level_note", language),
+        "skills": [
+            {
+                "uri": uri,
+                "label": esco.label(uri, language),
+                "platform_translation": esco.is_platform_translation(uri, language),
+            }
+            for uri in definition.skills
+            if uri in known
+        ],
+        "rubric": selectors.rubric_rows(definition, language),
+        "current": current,
+        "current_url": reverse(
+            "definition_public",
+            kwargs={"lineage": current.lineage, "version": current.version},
+        )
+        if current
+        else "",
+    }
+    return render(request, "projects/credentials/definition_public.html", context)
