@@ -43,7 +43,8 @@ class TextBoundaryMiddleware:
     """The text boundary for everything that is not a JSON body (that is ocip.parsers'): the
     path, query strings and form fields. A NUL character or a lone surrogate is refused with a
     400 that says where; form text is stored NFC-normalised. Passwords are left as typed, or a
-    password set before this boundary could stop matching."""
+    password set before this boundary could stop matching, and so are fields named
+    `verbatim_...` (a signed document pasted to be verified: normalising it would break it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -75,7 +76,7 @@ class TextBoundaryMiddleware:
     def _normalized(data: QueryDict) -> QueryDict:
         copy = data.copy()
         for key, values in data.lists():
-            if "password" not in key:
+            if "password" not in key and not key.startswith("verbatim_"):
                 copy.setlist(key, [text.normalized(value) for value in values])
         copy._mutable = False
         return copy

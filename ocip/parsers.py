@@ -22,8 +22,12 @@ class SafeJSONParser(JSONParser):
 
     normalize = True
 
+    @staticmethod
+    def max_bytes() -> int:
+        return settings.OCIP_API_MAX_BODY_BYTES
+
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.OCIP_API_MAX_BODY_BYTES
+        limit = self.max_bytes()
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
             raise ParseError(
@@ -49,6 +53,11 @@ class SafeJSONParser(JSONParser):
 
 class VerbatimJSONParser(SafeJSONParser):
     """For signed documents (a credential posted for verification): the same checks, but the
-    text is never altered, or its signature would no longer match."""
+    text is never altered, or its signature would no longer match. Verifying costs far more
+    per byte than storing (canonicalisation), so the body limit is OCIP_VERIFY_MAX_BYTES."""
 
     normalize = False
+
+    @staticmethod
+    def max_bytes() -> int:
+        return settings.OCIP_VERIFY_MAX_BYTES

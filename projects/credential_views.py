@@ -372,7 +372,8 @@ def credential_share(request, public_id):
 
 
 class VerifyForm(forms.Form):
-    credential = forms.CharField(
+    # "verbatim_": the text boundary checks it but does not normalise it (a signed document).
+    verbatim_credential = forms.CharField(
         label=gettext_lazy("The credential's JSON"),
         help_text=gettext_lazy("Paste the whole text of the credential file."),
         required=False,
@@ -396,7 +397,7 @@ def _given_bytes(request: HttpRequest) -> bytes:
     upload = request.FILES.get("file")
     if upload is not None:
         return upload.read(texts.max_bytes() + 1)
-    return request.POST.get("credential", "").encode("utf-8")
+    return request.POST.get("verbatim_credential", "").encode("utf-8")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -408,7 +409,7 @@ def verify_page(request):
     status = 200
     form = VerifyForm()
     # Text given stays in the form to correct or try again, unless it is too large to send back.
-    keep = len(request.POST.get("credential", "")) <= texts.max_bytes()
+    keep = len(request.POST.get("verbatim_credential", "")) <= texts.max_bytes()
     if request.method == "POST":
         wait = texts.page_wait(request)
         if wait is not None:

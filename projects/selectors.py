@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from diagnostics.models import CompanyMembership
@@ -114,31 +115,27 @@ def company_did_document(company) -> dict:
     return did_web.did_document(company_did(company), list(keys))
 
 
-def _absolute(path: str) -> str:
+def _absolute(url_name: str, **kwargs) -> str:
+    """The permanent address of one of our pages: in the default language, whatever language
+    the page that asks is in, since it goes into signed credentials."""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse(url_name, kwargs=kwargs)
     return settings.OCIP_BASE_URL.rstrip("/") + path
 
 
 def status_list_url(status_list: StatusList) -> str:
     return _absolute(
-        reverse(
-            "status_list_credential",
-            kwargs={"slug": status_list.institution.slug, "number": status_list.number},
-        )
+        "status_list_credential", slug=status_list.institution.slug, number=status_list.number
     )
 
 
 def credential_url(credential: IssuedCredential) -> str:
     """The credential's id: its public page (404 until the student shares it)."""
-    return _absolute(credential.get_absolute_url())
+    return _absolute("credential_public", public_id=credential.public_id)
 
 
 def achievement_url(definition: CredentialDefinition) -> str:
-    return _absolute(
-        reverse(
-            "definition_public",
-            kwargs={"lineage": definition.lineage, "version": definition.version},
-        )
-    )
+    return _absolute("definition_public", lineage=definition.lineage, version=definition.version)
 
 
 # --- Micro-credential definitions -------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import json
 import secrets
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -658,7 +659,7 @@ def _signed_document(credential: IssuedCredential) -> dict:
         key, private = signing_key_for(company=company)
         company_did = selectors.company_did(company)
         endorsement = documents.endorsement_credential(
-            credential_id=f"{credential_id}/endorsement",
+            credential_id=f"urn:uuid:{uuid.uuid4()}",
             endorser=documents.Issuer(id=company_did, name=company.name),
             endorsed_id=credential_id,
             comment=assessment.endorsement_comment

@@ -21,6 +21,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from ocip import text
+from ocip.parsers import VerbatimJSONParser
 from ocip.formatting import text_refusal
 
 from . import selectors
@@ -245,8 +246,8 @@ class Unreadable(ValueError):
 
 
 def max_bytes() -> int:
-    """The largest credential read: the API's body limit, on the page too."""
-    return settings.OCIP_API_MAX_BODY_BYTES
+    """The largest credential read, on the page as in the API."""
+    return VerbatimJSONParser.max_bytes()
 
 
 def size_limit_text() -> str:

@@ -7,6 +7,7 @@ organization's data.
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -24,7 +25,8 @@ from matching.models import (
 from ocip.accounts import invitations
 from ocip.accounts.models import User
 from ocip.notifications.models import Notification
-from projects.models import Milestone, Project
+from projects import services
+from projects.models import IssuedCredential, Milestone
 
 OUR_PACKAGES = ("ocip.", "diagnostics.", "matching.", "projects.", "cms.")
 PERSONAS = {
@@ -65,11 +67,22 @@ REQUEST_A_INSTITUTION = expect(
 # Answering needs a question first: the business is sent back to the request.
 REQUEST_A_BUSINESS = expect(404, anon=LOGIN, owner_a=302, office_a=403, researcher=403, staff=403)
 API_REQUEST_A = expect(404, anon=403, owner_a=200, office_a=200, researcher=200, staff=200)
-# Project A: Northwind's project at Algonquin, led by the researcher.
-PROJECT_A = expect(404, anon=LOGIN, owner_a=200, office_a=200, researcher=200, staff=200)
-PROJECT_A_EDIT = expect(404, anon=LOGIN, owner_a=403, office_a=200, researcher=200, staff=403)
+# Project A: Northwind's project at Algonquin, led by the researcher, with the student on it.
+PROJECT_A = expect(
+    404, anon=LOGIN, owner_a=200, office_a=200, researcher=200, student=200, staff=200
+)
+PROJECT_A_EDIT = expect(
+    404, anon=LOGIN, owner_a=403, office_a=200, researcher=200, student=403, staff=403
+)
 API_POST_ONLY = expect(405, anon=403)
 POST_ONLY = expect(405, anon=LOGIN)
+# The demo's micro-credential: Sofia (the student persona), on project A, assessed by the
+# researcher, endorsed by Northwind and issued by Algonquin's office; not shared.
+PROJECT_A_EDIT = expect(
+    404, anon=LOGIN, owner_a=403, office_a=200, researcher=200, student=403, staff=403
+)
+HOLDER_ONLY = expect(404, anon=LOGIN, student=200)
+PUBLIC = expect(200)
 
 # name -> (its kwargs, or args as a list, from the test data; expected answers; also POST?)
 MATRIX = {
@@ -221,10 +234,95 @@ MATRIX = {
         API_POST_ONLY,
         False,
     ),
+    # Micro-credentials: the office's definitions and issued credentials.
+    "definition_list": (lambda d: {"slug": d["institution_a"].slug}, INSTITUTION_A_OFFICE, False),
+    "definition_create": (lambda d: {"slug": d["institution_a"].slug}, INSTITUTION_A_OFFICE, True),
+    "definition_detail": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["definition_a"].pk},
+        INSTITUTION_A_OFFICE,
+        False,
+    ),
+    "definition_edit": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["definition_a"].pk},
+        INSTITUTION_A_OFFICE,
+        True,
+    ),
+    "definition_publish": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["definition_a"].pk},
+        POST_ONLY,
+        False,
+    ),
+    "institution_credentials": (
+        lambda d: {"slug": d["institution_a"].slug},
+        INSTITUTION_A_OFFICE,
+        False,
+    ),
+    "credential_revoke": (
+        lambda d: {"public_id": d["credential_a"].public_id},
+        expect(404, anon=LOGIN, office_a=200, staff=200),
+        True,
+    ),
+    # The project team's side.
+    "project_definitions": (lambda d: {"pk": d["project_a"].pk}, POST_ONLY, False),
+    "student_invite": (lambda d: {"pk": d["project_a"].pk}, POST_ONLY, False),
+    "evidence_add": (lambda d: {"pk": d["project_a"].pk}, PROJECT_A_EDIT, True),
+    "evidence_file": (
+        lambda d: {"pk": d["project_a"].pk, "evidence_pk": d["evidence_file_a"].pk},
+        expect(404, anon=LOGIN, owner_a=200, office_a=200, researcher=200, student=200),
+        False,
+    ),
+    "evidence_share": (
+        lambda d: {"pk": d["project_a"].pk, "evidence_pk": d["evidence_file_a"].pk},
+        POST_ONLY,
+        False,
+    ),
+    "assessment_form": (
+        lambda d: {
+            "pk": d["project_a"].pk,
+            "student_pk": d["credential_a"].student_id,
+            "definition_pk": d["definition_a"].pk,
+        },
+        PROJECT_A_EDIT,
+        True,
+    ),
+    "assessment_endorse": (
+        lambda d: {"pk": d["project_a"].pk, "assessment_pk": d["credential_a"].assessment_id},
+        expect(404, anon=LOGIN, owner_a=200, office_a=403, researcher=403, student=403, staff=403),
+        True,
+    ),
+    "credential_issue": (
+        lambda d: {"pk": d["project_a"].pk, "assessment_pk": d["credential_a"].assessment_id},
+        POST_ONLY,
+        False,
+    ),
+    # The student's credentials, and what anyone may read or check.
+    "student_credentials": (lambda d: {}, LOGGED_IN, False),
+    "credential_download": (
+        lambda d: {"public_id": d["credential_a"].public_id},
+        HOLDER_ONLY,
+        False,
+    ),
+    "credential_share": (lambda d: {"public_id": d["credential_a"].public_id}, POST_ONLY, False),
+    "credential_verify": (lambda d: {}, PUBLIC, False),
+    # Private by default: no public page until its holder shares it.
+    "credential_public": (lambda d: {"public_id": d["credential_a"].public_id}, expect(404), False),
+    "definition_public": (
+        lambda d: {"lineage": d["definition_a"].lineage, "version": d["definition_a"].version},
+        PUBLIC,
+        False,
+    ),
+    "company_did": (lambda d: {"slug": d["company_a"].slug}, PUBLIC, False),
+    "status_list_credential": (
+        lambda d: {"slug": d["institution_a"].slug, "number": d["credential_a"].status_list.number},
+        PUBLIC,
+        False,
+    ),
+    "eu_extension_context": (lambda d: {}, PUBLIC, False),
+    "api_credential_verify": (lambda d: {}, expect(405), False),
     "api_projects": (lambda d: {}, expect(200, anon=403), False),
     "api_project": (
         lambda d: {"pk": d["project_a"].pk},
-        expect(404, anon=403, owner_a=200, office_a=200, researcher=200, staff=200),
+        expect(404, anon=403, owner_a=200, office_a=200, researcher=200, student=200, staff=200),
         False,
     ),
 }
@@ -301,11 +399,25 @@ class PermissionMatrixTests(TestCase):
         RequestNote.objects.create(
             request=request_a, author=users["office_a"], body="INTERNAL-NOTE-A"
         )
-        project_a = Project.objects.filter(company=company_a, institution=institution_a).first()
+        credential_a = IssuedCredential.objects.get(student=users["student"])
+        project_a = credential_a.assessment.project  # Northwind's project at Algonquin
+        assert (project_a.company, project_a.institution) == (company_a, institution_a)
         # The demo's project has no milestone yet: one to toggle.
         milestone_a = project_a.milestones.create(title="Prototype")
+        evidence_file_a = services.evidence_add(
+            actor=users["researcher"],
+            project=project_a,
+            student=users["student"],
+            title="Test log",
+            description="",
+            url="",
+            upload=SimpleUploadedFile("log.txt", b"run 1: ok", content_type="text/plain"),
+        )
         cls.data = {
             "token": token,
+            "credential_a": credential_a,
+            "definition_a": credential_a.definition,
+            "evidence_file_a": evidence_file_a,
             "submitted_a": submitted_a,
             "request_a": request_a,
             "project_a": project_a,
@@ -373,6 +485,12 @@ class PermissionMatrixTests(TestCase):
         self.assertFalse(request_a.messages.exists())
         self.assertEqual(request_a.notes.count(), 1)
         self.assertIsNone(Milestone.objects.get(pk=self.data["milestone_a"].pk).done_at)
+        credential = IssuedCredential.objects.get(pk=self.data["credential_a"].pk)
+        self.assertEqual((credential.revoked_at, credential.shared), (None, False))
+        self.assertEqual(IssuedCredential.objects.count(), 1)
+        self.assertFalse(
+            IssuedCredential.objects.get(pk=credential.pk).definition.state != "published"
+        )
 
     def test_internal_notes_never_reach_the_business(self):
         self.login("owner_a")

@@ -125,7 +125,9 @@ def verify(document: dict, *, key: Ed25519PublicKey, loader: Callable) -> None:
         raise ProofError("the proof value is not base58btc") from error
     try:
         data = _hash_data(document, options, loader)
-    except jsonld.JsonLdError as error:
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError, RecursionError) as error:
+        # pyld raises these too on some invalid JSON-LD (a relative context IRI, a list
+        # where a type belongs, no @context at all): none of it can carry a valid proof.
         raise ProofError("the document cannot be canonicalised") from error
     try:
         key.verify(signature, data)

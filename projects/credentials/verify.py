@@ -57,6 +57,7 @@ def _shape_ok(credential: Any) -> bool:
         isinstance(context, list)
         and context[:1] == [contexts.CREDENTIALS_V2]
         and isinstance(types, list)
+        and all(isinstance(name, str) for name in types)
         and {"VerifiableCredential", "OpenBadgeCredential"} <= set(types)
         and _issuer_id(credential) is not None
         and isinstance(credential.get("validFrom"), str)

@@ -60,7 +60,7 @@ def text(response) -> str:
 
 def verify_text(client, value, path=VERIFY):
     body = value if isinstance(value, str) else json.dumps(value)
-    return client.post(path, {"credential": body})
+    return client.post(path, {"verbatim_credential": body})
 
 
 def result_panel(response) -> str:
@@ -78,9 +78,9 @@ def test_the_verify_page_is_a_form_anyone_can_use(client):
     assert response.status_code == 200
     page = text(response)
     assert 'enctype="multipart/form-data"' in page
-    assert '<textarea name="credential"' in page
+    assert '<textarea name="verbatim_credential"' in page
     assert 'type="file" name="file"' in page and 'accept=".json' in page
-    assert '<label for="id_credential">' in page and '<label for="id_file">' in page
+    assert '<label for="id_verbatim_credential">' in page and '<label for="id_file">' in page
     assert "<pre" not in page  # long JSON never widens the page: it stays in the textarea
     assert 'id="result"' not in page
 
@@ -109,7 +109,7 @@ def test_a_file_verifies_as_it_is(client, issued):
     upload = SimpleUploadedFile(
         "credential.json", issued.signed_text.encode(), content_type="application/json"
     )
-    response = client.post(VERIFY, {"file": upload, "credential": "not used"})
+    response = client.post(VERIFY, {"file": upload, "verbatim_credential": "not used"})
     assert response.status_code == 200
     assert "Result: Valid" in result_panel(response)
 
@@ -180,11 +180,11 @@ def test_json_that_is_not_a_credential_is_malformed(client):
         ('{"a": NaN}', "This is not valid JSON"),
         ("   ", "Paste the credential"),
         ("[" * 40 + "]" * 40, "nests deeper than 32 levels"),
-        ("x" * (300 * 1024), "larger than 256 KiB"),
+        ("x" * (300 * 1024), "larger than 64 KiB"),
     ],
 )
 def test_text_that_cannot_be_read_is_a_400_that_says_why(client, given, says):
-    response = client.post(VERIFY, {"credential": given})
+    response = client.post(VERIFY, {"verbatim_credential": given})
     assert response.status_code == 400
     panel = result_panel(response)
     assert "Result: Not a credential that can be checked" in panel
@@ -196,7 +196,7 @@ def test_text_that_cannot_be_read_is_a_400_that_says_why(client, given, says):
 def test_a_file_that_cannot_be_read_is_a_400(client):
     for content, says in (
         (b"\xff\xfe\x00{", "not UTF-8"),
-        (b"{" + b" " * (300 * 1024) + b"}", "larger than 256 KiB"),
+        (b"{" + b" " * (300 * 1024) + b"}", "larger than 64 KiB"),
     ):
         upload = SimpleUploadedFile("credential.json", content, content_type="application/json")
         response = client.post(VERIFY, {"file": upload})
@@ -205,11 +205,11 @@ def test_a_file_that_cannot_be_read_is_a_400(client):
 
 
 def test_a_paste_past_the_form_limit_is_a_400_not_an_error(client):
-    response = client.post(VERIFY, {"credential": "[" + "1," * (1_400_000) + "1]"})
+    response = client.post(VERIFY, {"verbatim_credential": "[" + "1," * (1_400_000) + "1]"})
     assert response.status_code == 400  # Django's form limit (2.5 MB), on its 400 page
     upload = SimpleUploadedFile("big.json", b"[" + b"1," * 1_600_000 + b"1]")
     response = client.post(VERIFY, {"file": upload})
-    assert response.status_code == 400 and "larger than 256 KiB" in result_panel(response)
+    assert response.status_code == 400 and "larger than 64 KiB" in result_panel(response)
 
 
 def test_the_verdict_in_french(client, issued, office):
@@ -229,7 +229,7 @@ def test_many_checks_from_one_address_are_slowed_down(client):
         assert verify_text(client, []).status_code == 200
     response = verify_text(client, [])
     assert response.status_code == 429
-    assert "Wait" in text(response) and 'name="credential"' in text(response)
+    assert "Wait" in text(response) and 'name="verbatim_credential"' in text(response)
 
 
 # --- The student -------------------------------------------------------------------------------
@@ -454,3 +454,26 @@ def test_the_public_page_in_french_keeps_the_credentials_language(client, issued
     page = text(client.get(french))
     assert '<html lang="fr">' in page
     assert '<h1 lang="en">Applied research practice</h1>' in page
+
+
+def test_a_pasted_credential_is_verified_as_it_was_signed_not_normalised(
+    client, office, project, student, definition, business_owner
+):
+    """Form text is stored NFC-normalised, but a pasted credential is a signed document: its
+    decomposed "é" (e + combining accent) must reach the verifier as it is."""
+    services.evidence_add(
+        actor=office,
+        project=project,
+        student=student,
+        title="Re\u0301sume\u0301 of the tests",  # not NFC
+        description="",
+        url="https://acme.example/report",
+    )
+    services.evidence_set_shareable(
+        actor=business_owner, evidence=project.evidence.get(), shareable=True
+    )
+    credential = issue(office, project, student, definition, business_owner)
+    assert "Re\u0301sume\u0301" in credential.signed_text
+    response = verify_text(client, credential.signed_text)
+    assert response.status_code == 200
+    assert response.context["verdict"] == "valid"

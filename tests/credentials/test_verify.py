@@ -192,3 +192,31 @@ def test_a_status_list_signed_by_someone_else_is_not_trusted(issuer):
     result = verify_credential(credential, resolve=documents.get, now=NOW)
     assert result.verdict == "tampered"
     assert [c.name for c in result.checks if not c.passed] == ["status"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["type"].__setitem__(0, []),
+        lambda d: d["@context"].__setitem__(1, "relative"),
+        lambda d: d.__setitem__("endorsement", [{"proof": {}, "issuer": "x"}]),
+        lambda d: d.__setitem__("endorsement", "not a list"),
+        lambda d: d["proof"].__setitem__("proofValue", "z!!!"),
+        lambda d: d["credentialStatus"].__setitem__("statusListIndex", "-1"),
+        lambda d: d.__setitem__("validUntil", "tomorrow"),
+    ],
+    ids=[
+        "list in type",
+        "relative context",
+        "endorsement without context",
+        "endorsement not a list",
+        "proof value",
+        "negative index",
+        "unreadable date",
+    ],
+)
+def test_odd_values_get_a_verdict_not_an_exception(issuer, change):
+    """The verifier itself (no wrapper) answers anything with a verdict."""
+    document = issuer.credential()
+    change(document)
+    assert verdict(document, issuer.resolver()) in {"malformed", "tampered"}
