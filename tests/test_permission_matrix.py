@@ -488,9 +488,7 @@ class PermissionMatrixTests(TestCase):
         credential = IssuedCredential.objects.get(pk=self.data["credential_a"].pk)
         self.assertEqual((credential.revoked_at, credential.shared), (None, False))
         self.assertEqual(IssuedCredential.objects.count(), 1)
-        self.assertFalse(
-            IssuedCredential.objects.get(pk=credential.pk).definition.state != "published"
-        )
+        self.assertEqual(credential.definition.state, "published")
 
     def test_internal_notes_never_reach_the_business(self):
         self.login("owner_a")
