@@ -212,7 +212,7 @@ class VerifyThrottle(UserRateThrottle):
     scope = "credential_verify"
 
     def get_rate(self) -> str:
-        return getattr(settings, "OCIP_VERIFY_RATE", "30/minute")
+        return settings.OCIP_VERIFY_RATE
 
     def get_ident(self, request) -> str:
         """The client's address as the login rate limits take it (ALLAUTH_TRUSTED_PROXY_COUNT

@@ -370,6 +370,8 @@ OCIP_API_MAX_BODY_BYTES = env.int("OCIP_API_MAX_BODY_BYTES", default=256 * 1024)
 # The largest credential verified (page and API): a credential of ours is about 10 KB, and
 # canonicalising costs about 30 ms per KB, so a bound keeps one request from taking seconds.
 OCIP_VERIFY_MAX_BYTES = env.int("OCIP_VERIFY_MAX_BYTES", default=64 * 1024)
+# How many credentials one person (or address) may verify a minute, page and API together.
+OCIP_VERIFY_RATE = env("OCIP_VERIFY_RATE", default="30/minute")
 
 LOGGING = {
     "version": 1,
