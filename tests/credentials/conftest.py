@@ -1,11 +1,13 @@
 """A project with a published micro-credential and a student on its team."""
 
+import socket
 from decimal import Decimal
 
 import pytest
 
 from projects import services
 from projects.models import ProjectMember
+from tests.credentials.steps import issue
 from tests.factories import UserFactory
 from tests.projects.conftest import (  # noqa: F401
     _fresh_index,
@@ -85,3 +87,23 @@ def student(project):  # noqa: F811
     user = UserFactory(email="student@college.example", first_name="Sam", last_name="Student")
     ProjectMember.objects.create(project=project, user=user, role=ProjectMember.Role.STUDENT)
     return user
+
+
+@pytest.fixture
+def issued(office, project, student, definition, business_owner):  # noqa: F811
+    return issue(office, project, student, definition, business_owner)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError(f"the verifier tried the network: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts

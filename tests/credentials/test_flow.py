@@ -14,46 +14,25 @@ from ocip.errors import Conflict
 from projects import selectors, services
 from projects.credentials.status_list import StatusList as Bits
 from projects.models import Assessment, IssuedCredential
+from tests.credentials.steps import assess, endorse
 
 pytestmark = pytest.mark.django_db
 
 
-def _assess(office, project, student, definition, levels=(2, 1)):
-    return services.assessment_record(
-        actor=office,
-        project=project,
-        student=student,
-        definition=definition,
-        levels=list(levels),
-        criterion_comments=["Careful plan.", "Clear reports."],
-        comment="Strong work.",
-    )
-
-
-def _endorse(business_owner, assessment, endorse=True, comment="Sam made our line quieter."):
-    return services.assessment_endorse(
-        actor=business_owner,
-        assessment=assessment,
-        endorse=endorse,
-        comment=comment,
-        expected_version=assessment.version,
-    )
-
-
 def test_pass_or_fail_follows_the_rubric(office, project, student, definition):
-    assert _assess(office, project, student, definition, (2, 1)).passed
-    failed = _assess(office, project, student, definition, (2, 0))
+    assert assess(office, project, student, definition, (2, 1)).passed
+    failed = assess(office, project, student, definition, (2, 0))
     assert not failed.passed and failed.endorsement == Assessment.Endorsement.NOT_APPLICABLE
     with pytest.raises(ValidationError) as error:
-        _assess(office, project, student, definition, (3, 1))
+        assess(office, project, student, definition, (3, 1))
     assert "levels" in error.value.message_dict
 
 
 def test_the_whole_chain_issues_a_credential_that_verifies(
     office, project, student, definition, business_owner
 ):
-    assessment = _assess(office, project, student, definition)
-    _endorse(business_owner, assessment)
+    assessment = assess(office, project, student, definition)
+    endorse(business_owner, assessment)
     credential = services.credential_issue(actor=office, assessment=assessment)
 
     document = json.loads(credential.signed_text)
@@ -82,8 +61,8 @@ def test_the_whole_chain_issues_a_credential_that_verifies(
 
 
 def test_a_changed_copy_is_tampered(office, project, student, definition, business_owner):
-    assessment = _assess(office, project, student, definition)
-    _endorse(business_owner, assessment)
+    assessment = assess(office, project, student, definition)
+    endorse(business_owner, assessment)
     document = json.loads(
         services.credential_issue(actor=office, assessment=assessment).signed_text
     )
@@ -94,7 +73,7 @@ def test_a_changed_copy_is_tampered(office, project, student, definition, busine
 def test_the_office_waits_for_the_business_until_its_deadline(
     office, project, student, definition, business_owner
 ):
-    assessment = _assess(office, project, student, definition)
+    assessment = assess(office, project, student, definition)
     with pytest.raises(Conflict):
         services.credential_issue(actor=office, assessment=assessment)
     Assessment.objects.filter(pk=assessment.pk).update(
@@ -104,29 +83,29 @@ def test_the_office_waits_for_the_business_until_its_deadline(
     credential = services.credential_issue(actor=office, assessment=assessment)
     assert not credential.endorsed and "endorsement" not in json.loads(credential.signed_text)
     with pytest.raises(Conflict):  # too late: the credential is out
-        _endorse(business_owner, assessment)
+        endorse(business_owner, assessment)
 
 
 def test_a_declined_endorsement_lets_the_office_issue_without_it(
     office, project, student, definition, business_owner
 ):
-    assessment = _assess(office, project, student, definition)
+    assessment = assess(office, project, student, definition)
     with pytest.raises(ValidationError):
-        _endorse(business_owner, assessment, endorse=False, comment="")
-    _endorse(business_owner, assessment, endorse=False, comment="We never saw the final report.")
+        endorse(business_owner, assessment, endorse=False, comment="")
+    endorse(business_owner, assessment, endorse=False, comment="We never saw the final report.")
     assert not services.credential_issue(actor=office, assessment=assessment).endorsed
 
 
 def test_who_may_do_what(office, project, student, definition, business_owner, review):
     researcher_elsewhere = review.researchers[1]
     with pytest.raises(PermissionDenied):
-        _assess(researcher_elsewhere, project, student, definition)
-    assessment = _assess(project.lead, project, student, definition)
+        assess(researcher_elsewhere, project, student, definition)
+    assessment = assess(project.lead, project, student, definition)
     with pytest.raises(PermissionDenied):
-        _endorse(office, assessment)
+        endorse(office, assessment)
     with pytest.raises(PermissionDenied):
         services.credential_issue(actor=review.offices[1], assessment=assessment)
-    _endorse(business_owner, assessment)
+    endorse(business_owner, assessment)
     with pytest.raises(PermissionDenied):
         services.credential_issue(actor=project.lead, assessment=assessment)
     credential = services.credential_issue(actor=office, assessment=assessment)

@@ -13,7 +13,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching.models import InstitutionMembership
 from projects import services
@@ -26,6 +26,7 @@ from projects.models import (
     ProjectMember,
 )
 from tests.credentials.conftest import complete_fields
+from tests.credentials.steps import assess
 from tests.factories import PASSWORD, CompanyMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,18 +82,6 @@ def _add_evidence(project, student, *, title="Test report", upload=None, url="")
     )
 
 
-def _assess(project, student, definition, levels=(2, 1)):
-    return services.assessment_record(
-        actor=project.lead,
-        project=project,
-        student=student,
-        definition=definition,
-        levels=list(levels),
-        criterion_comments=["Careful plan.", "Clear weekly reports."],
-        comment="Strong work overall.",
-    )
-
-
 # --- Micro-credentials of the project ---------------------------------------------------------
 
 
@@ -138,7 +127,7 @@ def test_the_lead_and_the_office_choose_the_projects_micro_credentials(
     assert list(project.credential_definitions.all()) == [published]
 
     # Detaching keeps one a student was already assessed against, and says so.
-    _assess(project, student, published)
+    assess(project.lead, project, student, published)
     response = client.post(url, {})
     assert response.status_code == 302
     assert list(project.credential_definitions.all()) == [published]
@@ -215,11 +204,12 @@ def test_a_student_invited_in_french_signs_up_accepts_and_joins_the_project(
         user=member.user, institution=project.institution
     ).role == (InstitutionMembership.Role.STUDENT)
 
-    section = _section(_page(client, project))
-    assert "Your work on the project" in section
-    assert reverse("student_credentials") in section
+    section = _section(_page(client, project))  # in French, the student's language
+    assert "Votre travail dans le projet" in section
+    with translation.override("fr"):
+        assert f'href="{reverse("student_credentials")}"' in section
     assert "Nova Student" in section
-    assert "Invite a student" not in section  # students do not edit the project
+    assert "Inviter une étudiante ou un étudiant" not in section  # students do not edit it
     assert client.get(path).status_code == 410  # single use
 
 
@@ -536,7 +526,7 @@ def test_only_the_project_editors_assess(
 def test_the_business_endorses_a_passed_assessment(
     client, project, student, definition, business_owner, office, other_owner
 ):
-    assessment = _assess(project, student, definition)
+    assessment = assess(project.lead, project, student, definition)
     url = reverse("assessment_endorse", args=[project.pk, assessment.pk])
     client.force_login(business_owner)
     section = _section(_page(client, project))
@@ -548,7 +538,7 @@ def test_the_business_endorses_a_passed_assessment(
     content = page.content.decode()
     assert "What Sam Student was assessed on" in content
     assert "Research method" in content and "Level reached: Exemplary" in content
-    assert "Careful plan." in content and "Strong work overall." in content
+    assert "Careful plan." in content and "Strong work." in content
     assert f'name="version" value="{assessment.version}"' in content
     assert "Please answer by" in content
 
@@ -561,7 +551,7 @@ def test_the_business_endorses_a_passed_assessment(
     assert assessment.endorsement == Assessment.Endorsement.PENDING
 
     # The lead re-assesses while the page is open: the old version is refused.
-    _assess(project, student, definition, levels=(2, 2))
+    assess(project.lead, project, student, definition, levels=(2, 2))
     response = client.post(url, {"decision": "endorse", "comment": "", "version": 1})
     assert response.status_code == 409
     assert "The assessment changed since you opened it." in response.content.decode()
@@ -598,7 +588,7 @@ def test_the_business_endorses_a_passed_assessment(
 def test_the_business_declines_with_a_comment_the_team_reads(
     client, project, student, definition, business_owner, office
 ):
-    assessment = _assess(project, student, definition)
+    assessment = assess(project.lead, project, student, definition)
     url = reverse("assessment_endorse", args=[project.pk, assessment.pk])
     client.force_login(business_owner)
     response = client.post(
@@ -623,7 +613,7 @@ def test_the_business_declines_with_a_comment_the_team_reads(
 def test_a_failed_assessment_is_not_offered_to_the_business(
     client, project, student, definition, business_owner
 ):
-    assessment = _assess(project, student, definition, levels=(0, 0))
+    assessment = assess(project.lead, project, student, definition, levels=(0, 0))
     client.force_login(business_owner)
     section = _section(_page(client, project))
     assert "Endorse or decline" not in section
@@ -642,7 +632,7 @@ def test_a_failed_assessment_is_not_offered_to_the_business(
 def test_the_office_issues_once_the_business_endorsed_and_only_once(
     client, project, student, definition, business_owner, office, review
 ):
-    assessment = _assess(project, student, definition)
+    assessment = assess(project.lead, project, student, definition)
     url = reverse("credential_issue", args=[project.pk, assessment.pk])
     client.force_login(office)
     section = _section(_page(client, project))
@@ -692,10 +682,10 @@ def test_the_office_issues_once_the_business_endorsed_and_only_once(
     assert reverse("institution_credentials", args=[project.institution.slug]) in section
     assert "Issue the credential" not in section and ">Assess again<" not in section
     client.force_login(project.lead)
-    assess = reverse("assessment_form", args=[project.pk, student.pk, definition.pk])
-    page = client.get(assess)
+    assess_url = reverse("assessment_form", args=[project.pk, student.pk, definition.pk])
+    page = client.get(assess_url)
     assert "can no longer be changed" in page.content.decode()
-    response = client.post(assess, {"level_0": "0", "level_1": "0"})
+    response = client.post(assess_url, {"level_0": "0", "level_1": "0"})
     assert response.status_code == 409
     assessment.refresh_from_db()
     assert assessment.passed and assessment.version == 1
@@ -707,7 +697,7 @@ def test_the_office_issues_once_the_business_endorsed_and_only_once(
 def test_the_office_issues_without_endorsement_after_the_deadline(
     client, project, student, definition, office
 ):
-    assessment = _assess(project, student, definition)
+    assessment = assess(project.lead, project, student, definition)
     Assessment.objects.filter(pk=assessment.pk).update(
         endorsement_due=timezone.localdate() - timedelta(days=1)
     )
@@ -730,7 +720,7 @@ def test_each_viewer_sees_their_part_and_outsiders_nothing(
     classmate = UserFactory(email="lee@college.example", first_name="Lee", last_name="Classmate")
     ProjectMember.objects.create(project=project, user=classmate, role=ProjectMember.Role.STUDENT)
     _add_evidence(project, classmate, title="Drawings by Lee", url="https://example.com/lee")
-    _assess(project, student, definition)
+    assess(project.lead, project, student, definition)
 
     client.force_login(student)
     page = _page(client, project)
@@ -760,5 +750,5 @@ def test_the_section_in_french(client, project, student, definition):
     content = response.content.decode()
     assert '<html lang="fr">' in content
     assert "Pratique de la recherche appliquée" in content  # the definition's French title
-    assess = f"/fr/projects/{project.pk}/students/{student.pk}/assess/{definition.pk}/"
-    assert "Méthode de recherche" in client.get(assess).content.decode()
+    assess_url = f"/fr/projects/{project.pk}/students/{student.pk}/assess/{definition.pk}/"
+    assert "Méthode de recherche" in client.get(assess_url).content.decode()

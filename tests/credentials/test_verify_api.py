@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import socket
 from datetime import timedelta
 
 import pytest
@@ -15,39 +14,13 @@ from django.urls import reverse
 
 from projects import services
 from projects.models import CredentialDefinition, ProjectMember
-from tests.credentials.test_flow import _assess, _endorse
+from tests.credentials.steps import issue
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/credentials/verify/"
 CHECKS = ["shape", "issuer", "key", "proof", "dates", "status", "endorsement"]
-
-
-def issue(office, project, student, definition, business_owner, comment="Careful work."):
-    assessment = _assess(office, project, student, definition)
-    _endorse(business_owner, assessment, comment=comment)
-    return services.credential_issue(actor=office, assessment=assessment)
-
-
-@pytest.fixture
-def issued(office, project, student, definition, business_owner):
-    return issue(office, project, student, definition, business_owner)
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
-    attempts = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise AssertionError(f"the verifier tried the network: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
 
 
 def post(client, body, **headers):
