@@ -38,6 +38,11 @@ urlpatterns = [
         name="institution_credentials",
     ),
     path(
+        "institutions/<slug:slug>/credentials/rotate-key/",
+        credential_views.signing_key_rotate,
+        name="signing_key_rotate",
+    ),
+    path(
         "credentials/<uuid:public_id>/revoke/",
         credential_views.credential_revoke,
         name="credential_revoke",

@@ -198,6 +198,8 @@ def institution_credentials(request, slug):
             "state": state,
             "filters": filters,
             "query_string": f"state={state}" if state else "",
+            "signing_keys": selectors.institution_signing_keys(institution),
+            "did": selectors.institution_did(institution),
         },
     )
 
@@ -511,3 +513,17 @@ def definition_public(request, lineage, version):
         else "",
     }
     return render(request, "projects/credentials/definition_public.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def signing_key_rotate(request, slug):
+    """A new key signs the institution's credentials from now on; those the old key signed keep
+    verifying, since its DID document keeps every key."""
+    institution = _managed_institution(request, slug)
+    services.signing_key_rotate(actor=request.user, institution=institution)
+    messages.success(
+        request,
+        _("A new signing key is in use. Credentials signed with the previous key still verify."),
+    )
+    return redirect("institution_credentials", slug=institution.slug)

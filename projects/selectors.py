@@ -101,6 +101,13 @@ def company_did(company) -> str:
     return did_web.did_for(settings.OCIP_BASE_URL, "companies", company.slug)
 
 
+def institution_signing_keys(institution) -> QuerySet[SigningKey]:
+    """The institution's public keys, oldest first; the one not retired signs now."""
+    return SigningKey.objects.filter(institution=institution).only(
+        "public_multibase", "created_at", "retired_at"
+    )
+
+
 def institution_did_document(institution) -> dict:
     """Public: every key the institution has signed with, oldest first, retired ones included."""
     keys = SigningKey.objects.filter(institution=institution).values_list(

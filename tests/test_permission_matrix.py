@@ -257,6 +257,7 @@ MATRIX = {
         INSTITUTION_A_OFFICE,
         False,
     ),
+    "signing_key_rotate": (lambda d: {"slug": d["institution_a"].slug}, POST_ONLY, False),
     "credential_revoke": (
         lambda d: {"public_id": d["credential_a"].public_id},
         expect(404, anon=LOGIN, office_a=200, staff=200),

@@ -455,3 +455,28 @@ def test_a_pasted_credential_is_verified_as_it_was_signed_not_normalised(
     response = verify_text(client, credential.signed_text)
     assert response.status_code == 200
     assert response.context["verdict"] == "valid"
+
+
+def test_the_office_replaces_its_signing_key_and_old_credentials_keep_verifying(
+    client, office, issued, review
+):
+    list_url = reverse("institution_credentials", args=[issued.institution.slug])
+    rotate_url = reverse("signing_key_rotate", args=[issued.institution.slug])
+    client.force_login(office)
+    page = text(client.get(list_url))
+    (old_key,) = issued.institution.signing_keys.all()
+    assert old_key.public_multibase in page and rotate_url in page
+    assert client.get(rotate_url).status_code == 405
+
+    response = client.post(rotate_url)
+    assert response.status_code == 302 and response["Location"] == list_url
+    old_key.refresh_from_db()
+    assert old_key.retired_at is not None
+    assert issued.institution.signing_keys.filter(retired_at__isnull=True).count() == 1
+    assert verify_text(client, issued.signed_text).context["verdict"] == "valid"
+
+    client.force_login(review.offices[1])  # another institution's office
+    assert client.post(rotate_url).status_code == 404
+    client.force_login(issued.student)
+    assert client.post(rotate_url).status_code == 404
+    assert issued.institution.signing_keys.count() == 2
