@@ -21,8 +21,8 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from ocip import text
-from ocip.parsers import VerbatimJSONParser
 from ocip.formatting import text_refusal
+from ocip.parsers import VerbatimJSONParser
 
 from . import selectors
 from .credentials.verify import VALID, VERDICTS, Check, Verification
