@@ -38,7 +38,9 @@ def forbidden_reason(text: str) -> str | None:
 
 
 def normalized(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """NFC, with line breaks as LF (browsers send a textarea's as CRLF), so the same text is
+    stored the same way whether it came from a page or the API."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
 
 
 def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:

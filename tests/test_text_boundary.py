@@ -215,6 +215,14 @@ def test_form_text_is_stored_nfc(client, business_owner, draft):
     assert Diagnostic.objects.get(pk=draft.pk).answers["municipality"] == "Montr\u00e9al"
 
 
+def test_line_breaks_are_stored_as_a_page_or_the_api_would_send_them():
+    from ocip.text import normalized
+
+    assert normalized("Plan the tests.\r\nReport to the partner.\n") == (
+        "Plan the tests.\nReport to the partner.\n"
+    )
+
+
 def test_passwords_are_not_normalised(client, db):
     from django.http import HttpResponse
     from django.test import RequestFactory
