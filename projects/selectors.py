@@ -297,9 +297,25 @@ def achievement_of(definition: CredentialDefinition, language: str) -> documents
         if definition.workload_hours is not None
         else None,
         type_of_assessment=definition.localized("assessment_type", language),
-        form_of_participation=definition.participation,
+        form_of_participation=_choice_label(
+            CredentialDefinition.Participation, definition.participation, language
+        ),
         quality_assurance=definition.localized("quality_assurance", language),
+        eqf_level=definition.eqf_level,
+        level_description=definition.localized("level_note", language),
+        prerequisites=definition.localized("prerequisites", language),
+        supervision=_choice_label(
+            CredentialDefinition.Supervision, definition.supervision, language
+        ),
     )
+
+
+def _choice_label(choices, value: str, language: str) -> str:
+    """A choice as words in `language` (what a credential says), or "" when not chosen."""
+    if not value:
+        return ""
+    with translation.override(language):
+        return str(choices(value).label)
 
 
 def results_of(assessment: Assessment) -> dict[str, str]:

@@ -46,6 +46,10 @@ class Achievement:
     type_of_assessment: str = ""
     form_of_participation: str = ""
     quality_assurance: str = ""
+    eqf_level: int | None = None
+    level_description: str = ""  # when no EQF level applies, why, or the level it has
+    prerequisites: str = ""
+    supervision: str = ""  # supervision and identity verification during assessment
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,10 @@ def _achievement(achievement: Achievement) -> dict:
         "typeOfAssessment": achievement.type_of_assessment,
         "formOfParticipation": achievement.form_of_participation,
         "qualityAssurance": achievement.quality_assurance,
+        "eqfLevel": achievement.eqf_level,
+        "levelDescription": achievement.level_description,
+        "prerequisites": achievement.prerequisites,
+        "supervisionAndIdentityVerification": achievement.supervision,
     }
     document |= {name: value for name, value in eu.items() if value}
     if achievement.workload_hours is not None:

@@ -43,6 +43,29 @@ def test_the_whole_chain_issues_a_credential_that_verifies(
     achievement = document["credentialSubject"]["achievement"]
     assert achievement["achievementType"] == "MicroCredential"
     assert achievement["alignment"][0]["targetUrl"] == definition.skills[0]
+    assert achievement["inLanguage"] == "en" and achievement["creditsAvailable"] == 1.0
+    assert [d["name"] for d in achievement["resultDescription"]] == [
+        "Research method",
+        "Communication with the partner",
+    ]
+    # The EU elements OB 3.0 has no field for, in OCIP's extension, in the student's language.
+    assert {
+        name: achievement[name]
+        for name in (
+            "typeOfAssessment",
+            "formOfParticipation",
+            "eqfLevel",
+            "notionalWorkloadHours",
+            "supervisionAndIdentityVerification",
+        )
+    } == {
+        "typeOfAssessment": "Project work assessed against a rubric",
+        "formOfParticipation": "On site",
+        "eqfLevel": 5,
+        "notionalWorkloadHours": 45.0,
+        "supervisionAndIdentityVerification": "Supervised on site, identity verified",
+    }
+    assert document["issuer"]["address"]["addressCountryCode"] == "CA"
     (endorsement,) = document["endorsement"]
     assert endorsement["issuer"]["id"] == selectors.company_did(project.company)
     assert endorsement["credentialSubject"]["id"] == document["id"]
@@ -113,3 +136,19 @@ def test_who_may_do_what(office, project, student, definition, business_owner, r
         services.credential_set_shared(actor=office, credential=credential, shared=True)
     services.credential_set_shared(actor=student, credential=credential, shared=True)
     assert selectors.shared_credential(credential.public_id) == credential
+
+
+def test_a_french_speaking_student_gets_the_credential_in_french(
+    office, project, student, definition, business_owner
+):
+    student.language = "fr"
+    student.save(update_fields=["language"])
+    assessment = assess(office, project, student, definition)
+    endorse(business_owner, assessment)
+    credential = services.credential_issue(actor=office, assessment=assessment)
+    achievement = json.loads(credential.signed_text)["credentialSubject"]["achievement"]
+    assert credential.language == "fr" and achievement["inLanguage"] == "fr"
+    assert achievement["name"] == "Pratique de la recherche appliquée"
+    assert achievement["resultDescription"][0]["name"] == "Méthode de recherche"
+    assert achievement["formOfParticipation"] == "Sur place"
+    assert selectors.verify(json.loads(credential.signed_text), timezone.now()).verdict == "valid"
