@@ -367,8 +367,8 @@ OCIP_ENDORSEMENT_DAYS = env.int("OCIP_ENDORSEMENT_DAYS", default=10)
 OCIP_EVIDENCE_MAX_BYTES = env.int("OCIP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # The largest JSON body the API reads (DRF does not apply DATA_UPLOAD_MAX_MEMORY_SIZE to JSON).
 OCIP_API_MAX_BODY_BYTES = env.int("OCIP_API_MAX_BODY_BYTES", default=256 * 1024)
-# The largest credential verified (page and API): a credential of ours is about 10 KB, and
-# canonicalising costs about 30 ms per KB, so a bound keeps one request from taking seconds.
+# The largest credential verified (page and API): a credential of ours is about 10 KB. (What
+# bounds the work of canonicalising is data_integrity.MAX_PERMUTATIONS, not the size.)
 OCIP_VERIFY_MAX_BYTES = env.int("OCIP_VERIFY_MAX_BYTES", default=64 * 1024)
 # How many credentials one person (or address) may verify a minute, page and API together.
 OCIP_VERIFY_RATE = env("OCIP_VERIFY_RATE", default="30/minute")

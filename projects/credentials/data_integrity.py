@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from . import multikey
 
@@ -26,12 +28,38 @@ class ProofError(ValueError):
     """The proof is missing, of another kind, malformed, or does not match the document."""
 
 
+class TooComplex(ValueError):
+    """Canonicalising this document would take too much work (symmetric blank nodes)."""
+
+
+# RDFC-1.0 permutes blank nodes that look alike: n of them cost n! steps, and a few hundred
+# bytes can describe a graph that takes hours ("poison graphs", which the Recommendation asks
+# implementations to guard against). A credential of ours needs a handful of such steps.
+MAX_PERMUTATIONS = 5_000
+
+
+class _BoundedURDNA2015(URDNA2015):
+    """pyld's URDNA2015 with a budget of permutations, refused when spent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.budget = MAX_PERMUTATIONS
+
+    def create_hash_to_related(self, id_, issuer):
+        related = super().create_hash_to_related(id_, issuer)
+        for nodes in related.values():
+            if len(nodes) > 8:  # 9! alone is past any budget: do not compute it
+                raise TooComplex("too many blank nodes alike")
+            self.budget -= math.factorial(len(nodes))
+        if self.budget < 0:
+            raise TooComplex("too many permutations of blank nodes")
+        return related
+
+
 def canonical(document: dict | list, loader: Callable) -> str:
-    """RDFC-1.0 (URDNA2015) N-Quads of `document`."""
-    return jsonld.normalize(
-        document,
-        {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader},
-    )
+    """RDFC-1.0 (URDNA2015) N-Quads of `document`; TooComplex past the permutation budget."""
+    dataset = jsonld.to_rdf(document, {"documentLoader": loader})
+    return _BoundedURDNA2015().main(dataset, {"format": "application/n-quads"})
 
 
 _KEYWORD_ALIASES = {"@context", "id", "type"}

@@ -220,3 +220,21 @@ def test_odd_values_get_a_verdict_not_an_exception(issuer, change):
     document = issuer.credential()
     change(document)
     assert verdict(document, issuer.resolver()) in {"malformed", "tampered"}
+
+
+def test_a_poison_graph_is_refused_quickly_not_canonicalised_for_minutes(issuer):
+    """Blank nodes that all link to each other make RDFC-1.0 permute them (n! steps): seven
+    took seconds, nine would take minutes. The budget refuses them at once."""
+    import time
+
+    document = issuer.credential()
+    names = [f"_:b{n}" for n in range(9)]
+    linked = "https://example.org/linked"  # a full IRI: JSON-LD keeps it without a context
+    document["credentialSubject"][linked] = [
+        {"@id": name, linked: [{"@id": other} for other in names]} for name in names
+    ]
+    started = time.perf_counter()
+    with pytest.raises(data_integrity.TooComplex):
+        data_integrity.canonical(document, contexts.document_loader())
+    assert verdict(document, issuer.resolver()) == "tampered"
+    assert time.perf_counter() - started < 2
