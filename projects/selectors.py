@@ -385,11 +385,13 @@ def evidence_visible_to(*, user, project: Project) -> QuerySet[Evidence]:
 
 
 def assessments_visible_to(*, user, project: Project) -> QuerySet[Assessment]:
+    """The project's editors see every assessment; the business the passed ones (it endorses
+    them, and a failed one is between the student and the institution); a student their own."""
     assessments = project.assessments.select_related("student", "definition")
-    if can_edit_project(user=user, project=project) or can_answer_for_company(
-        user=user, project=project
-    ):
+    if can_edit_project(user=user, project=project):
         return assessments
+    if can_answer_for_company(user=user, project=project):
+        return assessments.filter(passed=True)
     return assessments.filter(student=user) if user.is_authenticated else assessments.none()
 
 

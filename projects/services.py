@@ -1,4 +1,6 @@
-"""Projects made from accepted requests, and the work that follows: milestones, funding."""
+"""Projects made from accepted requests, and the work that follows: milestones, funding, and
+the micro-credentials their students earn (definitions, invitations, evidence, assessment,
+endorsement, issuing, revocation)."""
 
 from __future__ import annotations
 
@@ -14,15 +16,15 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from matching import services as request_services
 from matching.business_days import add_business_days
-from matching.models import FundingProgram, InstitutionMembership, IntroductionRequest
-from matching.selectors import assignable_people, can_manage_institution
+from matching.models import FundingProgram, Institution, InstitutionMembership, IntroductionRequest
+from matching.selectors import assignable_people, can_manage_institution, office_staff_of
 from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
 from ocip.errors import Conflict
@@ -257,7 +259,13 @@ def definition_update(*, actor, definition: CredentialDefinition, **fields) -> C
     for name, value in fields.items():
         setattr(definition, name, value)
     definition.full_clean()
-    definition.save()
+    try:
+        with transaction.atomic():
+            definition.save()
+    except IntegrityError:
+        raise Conflict(
+            _("Someone else started a new version at the same time. Open it and edit it there.")
+        ) from None
     return definition
 
 
@@ -292,6 +300,16 @@ def definition_publish(*, actor, definition: CredentialDefinition) -> Credential
     definition.state = CredentialDefinition.State.PUBLISHED
     definition.published_at = timezone.now()
     definition.save(update_fields=["state", "published_at", "updated_at"])
+    # Projects offering an older version offer this one now; an older version stays attached
+    # only where students were assessed against it.
+    for project in Project.objects.filter(
+        credential_definitions__lineage=definition.lineage
+    ).distinct():
+        older = project.credential_definitions.filter(lineage=definition.lineage).exclude(
+            pk=definition.pk
+        )
+        project.credential_definitions.remove(*older.exclude(assessments__project=project))
+        project.credential_definitions.add(definition)
     return definition
 
 
@@ -322,8 +340,22 @@ def project_set_definitions(*, actor, project: Project, definitions) -> None:
 @transaction.atomic
 def student_invite(*, actor, project: Project, email: str, language: str) -> ProjectInvitation:
     _require_project_editor(actor, project)
-    if project.members.filter(user__email__iexact=email.strip()).exists():
+    email = email.strip()
+    if project.members.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already on the project team.")})
+    # Those who endorse or issue a student's credential cannot be the student.
+    if (
+        selectors.company_people(project).filter(email__iexact=email).exists()
+        or office_staff_of(project.institution).filter(email__iexact=email).exists()
+    ):
+        raise ValidationError(
+            {
+                "email": _(
+                    "This person speaks for the business or the research office of this project, "
+                    "so they cannot be one of its students."
+                )
+            }
+        )
     invitation, token = invitations.issue(
         ProjectInvitation, email=email, invited_by=actor, language=language, project=project
     )
@@ -407,7 +439,10 @@ def evidence_add(
 @transaction.atomic
 def evidence_set_shareable(*, actor, evidence: Evidence, shareable: bool) -> Evidence:
     """The business decides whether project material may travel in a credential."""
-    if not selectors.can_answer_for_company(user=actor, project=evidence.project):
+    if (
+        not selectors.can_answer_for_company(user=actor, project=evidence.project)
+        or actor.pk == evidence.student_id
+    ):
         raise PermissionDenied(_("Only the business may agree to share project material."))
     evidence.shareable = shareable
     evidence.shareable_set_by = actor
@@ -436,6 +471,17 @@ def assessment_record(
     if not project.credential_definitions.filter(pk=definition.pk).exists():
         raise ValidationError(
             {"definition": _("This micro-credential is not part of the project.")}
+        )
+    first_time = not Assessment.objects.filter(
+        project=project, student=student, definition=definition
+    ).exists()
+    if first_time and definition.state != CredentialDefinition.State.PUBLISHED:
+        raise ValidationError(
+            {
+                "definition": _(
+                    "A newer version of this micro-credential is published: assess against it."
+                )
+            }
         )
     rubric = definition.rubric
     if len(levels) != len(rubric["criteria"]) or any(
@@ -467,7 +513,13 @@ def assessment_record(
     assessment.endorsed_by = None
     assessment.endorsed_at = None
     assessment.version = (existing.version + 1) if existing else 1
-    assessment.save()
+    try:
+        with transaction.atomic():
+            assessment.save()
+    except IntegrityError:
+        raise Conflict(
+            _("Someone assessed this student at the same time. Read it again.")
+        ) from None
     if passed:
         notify(
             users=selectors.company_people(project),
@@ -492,7 +544,10 @@ def assessment_endorse(
     *, actor, assessment: Assessment, endorse: bool, comment: str, expected_version: int
 ) -> Assessment:
     """The business endorses a passed assessment, or declines with a comment."""
-    if not selectors.can_answer_for_company(user=actor, project=assessment.project):
+    if (
+        not selectors.can_answer_for_company(user=actor, project=assessment.project)
+        or actor.pk == assessment.student_id
+    ):
         raise PermissionDenied(_("Only the project's business can endorse its students."))
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.version != expected_version:
@@ -567,6 +622,8 @@ def _status_entry_for(institution) -> tuple[StatusList, int]:
     """A free entry of the institution's current status list, chosen at random so that an
     entry's position says nothing about when its credential was issued (as the W3C
     Recommendation advises)."""
+    # The institution's row is the lock: two first credentials would both make list 1.
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
     status_list = (
         StatusList.objects.select_for_update()
         .filter(institution=institution, next_index__lt=models.F("size"))
@@ -601,6 +658,8 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
     may issue without one when the business declined or let the deadline pass."""
     project = assessment.project
     _require_office(actor, project.institution)
+    if actor.pk == assessment.student_id:
+        raise PermissionDenied(_("No one issues their own credential."))
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     existing = IssuedCredential.objects.filter(assessment=assessment).first()
     if existing is not None:
@@ -648,6 +707,12 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
 
 
 def _signed_document(credential: IssuedCredential) -> dict:
+    """The credential, signed, all of it in the student's language."""
+    with translation.override(credential.language):
+        return _signed_document_in_language(credential)
+
+
+def _signed_document_in_language(credential: IssuedCredential) -> dict:
     assessment = credential.assessment
     project = assessment.project
     institution = project.institution
@@ -661,6 +726,7 @@ def _signed_document(credential: IssuedCredential) -> dict:
         endorsement = documents.endorsement_credential(
             credential_id=f"urn:uuid:{uuid.uuid4()}",
             endorser=documents.Issuer(id=company_did, name=company.name),
+            name=_("Endorsement by %(company)s") % {"company": company.name},
             endorsed_id=credential_id,
             comment=assessment.endorsement_comment
             or _("%(company)s endorses this work on %(project)s.")

@@ -21,7 +21,9 @@ def current_language() -> str:
 
 
 def person_name(user) -> str:
-    return user.get_full_name() or user.email
+    """A person's name as the project's pages show it: never their email, which the business
+    and other students do not see."""
+    return user.get_full_name() or _("Name not given")
 
 
 class DefinitionChoiceField(forms.ModelMultipleChoiceField):

@@ -453,7 +453,9 @@ def assessment_endorse(request, pk, assessment_pk):
     if not selectors.can_answer_for_company(user=request.user, project=project):
         raise PermissionDenied(_("Only the project's business can endorse its students."))
     assessment = get_object_or_404(
-        project.assessments.select_related("student", "definition", "assessed_by", "endorsed_by"),
+        selectors.assessments_visible_to(user=request.user, project=project).select_related(
+            "assessed_by", "endorsed_by"
+        ),
         pk=assessment_pk,
     )
     language = current_language()

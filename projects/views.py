@@ -259,7 +259,9 @@ def _public_json(document: dict | str, content_type: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def company_did_document(request, slug):
     """The DID document of a company's endorsements (public), once it has endorsed something."""
-    company = get_object_or_404(Company, slug=slug, signing_keys__isnull=False)
+    company = get_object_or_404(
+        Company.objects.filter(signing_keys__isnull=False).distinct(), slug=slug
+    )
     return _public_json(selectors.company_did_document(company), "application/did+json")
 
 

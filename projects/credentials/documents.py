@@ -208,7 +208,13 @@ def achievement_credential(
 
 
 def endorsement_credential(
-    *, credential_id: str, endorser: Issuer, endorsed_id: str, comment: str, valid_from: str
+    *,
+    credential_id: str,
+    endorser: Issuer,
+    endorsed_id: str,
+    comment: str,
+    valid_from: str,
+    name: str = "",
 ) -> dict:
     """The business's endorsement of one student's credential (`endorsed_id`), issued by the
     business's own profile: a did:web under the platform's address whose key the platform holds
@@ -217,7 +223,7 @@ def endorsement_credential(
         "@context": [contexts.CREDENTIALS_V2, contexts.OPEN_BADGES_V3],
         "id": credential_id,
         "type": ["VerifiableCredential", "EndorsementCredential"],
-        "name": f"Endorsement by {endorser.name}",
+        "name": name or f"Endorsement by {endorser.name}",
         "issuer": _profile(endorser),
         "validFrom": valid_from,
         "credentialSubject": {

@@ -13,8 +13,9 @@ from django.utils import timezone
 from ocip.errors import Conflict
 from projects import selectors, services
 from projects.credentials.status_list import StatusList as Bits
-from projects.models import Assessment, IssuedCredential
+from projects.models import Assessment, IssuedCredential, SigningKey
 from tests.credentials.steps import assess, endorse
+from tests.factories import CompanyMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,51 @@ def test_a_french_speaking_student_gets_the_credential_in_french(
     assert achievement["resultDescription"][0]["name"] == "Méthode de recherche"
     assert achievement["formOfParticipation"] == "Sur place"
     assert selectors.verify(json.loads(credential.signed_text), timezone.now()).verdict == "valid"
+
+
+def test_no_one_endorses_or_issues_their_own_credential(
+    office, project, student, definition, business_owner
+):
+    colleague = CompanyMembershipFactory(company=project.company, user__email="cfo@acme.example")
+    for insider in (colleague.user.email, office.email):
+        with pytest.raises(ValidationError) as error:
+            services.student_invite(actor=office, project=project, email=insider, language="en")
+        assert "cannot be one of its students" in str(error.value)
+    assessment = assess(office, project, student, definition)
+    with pytest.raises(PermissionDenied):
+        services.assessment_endorse(
+            actor=student, assessment=assessment, endorse=True, comment="", expected_version=1
+        )
+
+
+def test_publishing_a_new_version_offers_it_where_no_one_was_assessed_on_the_old_one(
+    office, project, student, definition, skill_uri
+):
+    revised = services.definition_update(
+        actor=office, definition=definition, title_en="Applied research practice II"
+    )
+    assert revised.version == 2 and revised.state == "draft"
+    revised = services.definition_publish(actor=office, definition=revised)
+    assert list(project.credential_definitions.all()) == [revised]
+    definition.refresh_from_db()
+    assert definition.state == "superseded"
+    with pytest.raises(ValidationError):  # not attached any more
+        assess(office, project, student, definition)
+    assert assess(office, project, student, revised).definition == revised
+
+
+def test_a_credential_issued_in_french_is_french_through_and_through(
+    office, project, student, definition, business_owner, client
+):
+    student.language = "fr"
+    student.save(update_fields=["language"])
+    assessment = assess(office, project, student, definition)
+    endorse(business_owner, assessment)
+    credential = services.credential_issue(actor=office, assessment=assessment)
+    document = json.loads(credential.signed_text)
+    assert document["endorsement"][0]["name"] == "Appui de Acme"
+    # The company's DID document is served once it has a key, and still with two.
+    SigningKey.objects.filter(company=project.company).update(retired_at=timezone.now())
+    services.signing_key_for(company=project.company)
+    response = client.get(f"/companies/{project.company.slug}/did.json")
+    assert response.status_code == 200 and len(response.json()["assertionMethod"]) == 2

@@ -618,10 +618,11 @@ def test_a_failed_assessment_is_not_offered_to_the_business(
     section = _section(_page(client, project))
     assert "Endorse or decline" not in section
     assert "No passed assessment to endorse yet." in section
+    # A failed assessment stays between the student and the institution: not even its page.
     url = reverse("assessment_endorse", args=[project.pk, assessment.pk])
-    assert "There is nothing to endorse" in client.get(url).content.decode()
+    assert client.get(url).status_code == 404
     response = client.post(url, {"decision": "endorse", "version": 1})
-    assert response.status_code == 409
+    assert response.status_code == 404
     assessment.refresh_from_db()
     assert assessment.endorsement == Assessment.Endorsement.NOT_APPLICABLE
 
