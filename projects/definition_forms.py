@@ -71,6 +71,8 @@ def sources_text(sources) -> str:
         return str(_("Asked for by eCampusOntario."))
     if sources == {"eu"}:
         return str(_("Asked for by the EU (Annex I)."))
+    if sources == {"openbadges"}:
+        return str(_("Needed by Open Badges 3.0: every credential describes its achievement."))
     return str(_("Optional: not needed to publish."))
 
 
@@ -99,7 +101,7 @@ SECTIONS = (
         _("Description"),
         _("A few sentences on what it recognises and who it is for."),
         ("description_en", "description_fr"),
-        (),
+        ("description",),
     ),
     Section(
         "outcomes",

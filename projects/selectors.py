@@ -160,6 +160,7 @@ DEFINITION_FIELDS = (
 def _missing_texts() -> dict[str, str]:
     return {
         "title": _("Title: give it in English and in French."),
+        "description": _("Description: say what it recognises, in English and in French."),
         "country": _("Country of the awarding body: set the institution's country."),
         "awarding_body": _("Awarding body: the institution needs a name."),
         "outcomes": _("Learning outcomes: list what the learner can do, in English and in French."),

@@ -21,13 +21,15 @@ LANGUAGES = ("en", "fr")
 @dataclass(frozen=True)
 class Element:
     code: str
-    sources: tuple[str, ...]  # "ecampusontario", "eu"
+    sources: tuple[str, ...]  # "ecampusontario", "eu", "openbadges"
     fields: tuple[str, ...]  # the definition fields that state it
 
 
 # In the order a form shows them.
 ELEMENTS: tuple[Element, ...] = (
     Element("title", ("eu",), ("title_en", "title_fr")),
+    # Open Badges 3.0 requires every achievement to have a description.
+    Element("description", ("openbadges",), ("description_en", "description_fr")),
     Element("country", ("eu",), ("country",)),
     Element("awarding_body", ("ecampusontario", "eu"), ("awarding_body",)),
     Element("outcomes", ("ecampusontario", "eu"), ("outcomes_en", "outcomes_fr")),
@@ -85,6 +87,7 @@ def missing_elements(facts: Mapping[str, Any]) -> list[str]:
     """The codes of the ELEMENTS a definition does not state yet, in form order."""
     present = {
         "title": _both(facts, "title"),
+        "description": _both(facts, "description"),
         "country": _text(facts.get("country")),
         "awarding_body": _text(facts.get("awarding_body")),
         "outcomes": _both(facts, "outcomes"),
