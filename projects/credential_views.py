@@ -28,7 +28,9 @@ from ocip.pagination import paginate
 
 from . import esco, selectors, services
 from . import verification_texts as texts
+from .credentials.verify import instant
 from .models import CredentialDefinition, IssuedCredential, ProjectMember
+from .presentation import lines_of, person_name
 
 # --- What a credential says and where it stands -----------------------------------------------
 
@@ -55,14 +57,6 @@ def _text(value: Any) -> str:
 
 def _dicts(value: Any) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _instant(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(_text(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
 
 
 def _web_link(value: Any) -> str:
@@ -115,8 +109,8 @@ def credential_summary(document: Any) -> dict:
         "achievement_url": _web_link(achievement.get("id")),
         "issuer_name": _text(issuer.get("name")),
         "issuer_url": _web_link(issuer.get("url")),
-        "valid_from": _instant(document.get("validFrom")),
-        "valid_until": _instant(document.get("validUntil")),
+        "valid_from": instant(document.get("validFrom")),
+        "valid_until": instant(document.get("validUntil")),
         "results": [result for result in results if result["criterion"] or result["level"]],
         "skills": [
             {"name": _text(skill.get("targetName")), "url": _web_link(skill.get("targetUrl"))}
@@ -247,7 +241,7 @@ def credential_revoke(request, public_id):
             messages.success(
                 request,
                 _("The credential of %(student)s was revoked. They were told.")
-                % {"student": _person(credential.student)},
+                % {"student": person_name(credential.student)},
             )
             return redirect(back)
     now = timezone.now()
@@ -257,17 +251,13 @@ def credential_revoke(request, public_id):
         {
             "credential": credential,
             "title": credential.definition.title(get_language()),
-            "student_name": _person(credential.student),
+            "student_name": person_name(credential.student),
             "state_text": state_label(credential_state(credential, now)),
             "form": form,
             "cancel_url": back,
         },
         status=400 if form.errors else 200,
     )
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.email
 
 
 # --- The student --------------------------------------------------------------------------------
@@ -454,7 +444,7 @@ def credential_public(request, public_id):
     context = {
         "credential": credential,
         "summary": credential_summary(document),
-        "outcomes": _lines(definition.localized("outcomes", credential.language)),
+        "outcomes": lines_of(definition.localized("outcomes", credential.language)),
         "definition_url": reverse(
             "definition_public",
             kwargs={"lineage": definition.lineage, "version": definition.version},
@@ -462,10 +452,6 @@ def credential_public(request, public_id):
         **verification_context(verification),
     }
     return render(request, "projects/credentials/credential_public.html", context)
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -487,7 +473,7 @@ def definition_public(request, lineage, version):
         "language": language,
         "title": definition.localized("title", language),
         "description": definition.localized("description", language),
-        "outcomes": _lines(definition.localized("outcomes", language)),
+        "outcomes": lines_of(definition.localized("outcomes", language)),
         "criteria": definition.localized("criteria", language),
         "assessment_type": definition.localized("assessment_type", language),
         "quality_assurance": definition.localized("quality_assurance", language),

@@ -9,8 +9,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from matching.forms import LinesField
 from ocip import taxonomy
@@ -18,6 +18,7 @@ from ocip import taxonomy
 from . import esco
 from .credentials import framework
 from .models import CredentialDefinition
+from .presentation import current_language
 from .selectors import DEFINITION_FIELDS
 
 MAX_CRITERIA = 20
@@ -219,10 +220,6 @@ def area_label(area: str, language: str) -> str:
     if area == TRANSVERSAL:
         return str(_("Transversal skills, for any project"))
     return taxonomy.label("capability_areas", area, language)
-
-
-def _current_language() -> str:
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
 
 
 class DefinitionForm(forms.Form):
@@ -470,7 +467,7 @@ class DefinitionForm(forms.Form):
     def skill_groups(self) -> list[dict]:
         """The ESCO skills as checkboxes, one group per capability area; a skill listed in two
         areas shows in its first, so that each has one checkbox."""
-        language = _current_language()
+        language = current_language()
         chosen = set(self["skills"].value() or [])
         groups: list[dict[str, Any]] = []
         for area, items in esco.by_area(language):

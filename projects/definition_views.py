@@ -21,6 +21,7 @@ from ocip.pagination import paginate
 from . import esco, selectors, services
 from .definition_forms import ELEMENT_SECTION, ELEMENT_SOURCES, DefinitionForm, sources_text
 from .models import CredentialDefinition
+from .presentation import current_language, lines_of
 
 PER_PAGE = 25
 State = CredentialDefinition.State
@@ -42,10 +43,6 @@ def _definition(request, institution, pk) -> CredentialDefinition:
         ),
         pk=pk,
     )
-
-
-def _language(request) -> str:
-    return "fr" if request.LANGUAGE_CODE.startswith("fr") else "en"
 
 
 def _title(definition: CredentialDefinition, language: str) -> str:
@@ -78,7 +75,7 @@ def definition_list(request, slug):
         .order_by("-updated_at", "pk")
     )
     page = paginate(request, latest, per_page=PER_PAGE)
-    language = _language(request)
+    language = current_language()
     for definition in page.object_list:
         definition.display_title = _title(definition, language)
     return render(
@@ -92,7 +89,7 @@ def definition_list(request, slug):
 
 
 def _form_page(request, institution, form, *, definition=None, status=200):
-    language = _language(request)
+    language = current_language()
     if definition is None:
         title = _("Define a micro-credential")
         intro = _(
@@ -210,10 +207,6 @@ def definition_edit(request, slug, pk):
 # --- The page and publishing -----------------------------------------------------------------
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
 def _texts(definition: CredentialDefinition) -> list[dict]:
     """The definition's texts, each in both languages (a list when it is one per line)."""
     return [
@@ -222,8 +215,8 @@ def _texts(definition: CredentialDefinition) -> list[dict]:
             "heading": heading,
             "en": getattr(definition, f"{key}_en"),
             "fr": getattr(definition, f"{key}_fr"),
-            "en_lines": _lines(getattr(definition, f"{key}_en")) if as_lines else None,
-            "fr_lines": _lines(getattr(definition, f"{key}_fr")) if as_lines else None,
+            "en_lines": lines_of(getattr(definition, f"{key}_en")) if as_lines else None,
+            "fr_lines": lines_of(getattr(definition, f"{key}_fr")) if as_lines else None,
         }
         for key, heading, as_lines in (
             ("title", _("Title"), False),
@@ -308,7 +301,7 @@ def _missing(definition: CredentialDefinition) -> list[dict]:
 
 
 def _detail_page(request, institution, definition, *, publish_errors=(), status=200):
-    language = _language(request)
+    language = current_language()
     versions = list(
         CredentialDefinition.objects.filter(lineage=definition.lineage).order_by("version")
     )

@@ -7,23 +7,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ocip.accounts.forms import InvitationForm
 
 from . import evidence_files, selectors
 from .models import CredentialDefinition, Project
-
-
-def current_language() -> str:
-    return (get_language() or settings.LANGUAGE_CODE)[:2]
-
-
-def person_name(user) -> str:
-    """A person's name as the project's pages show it: never their email, which the business
-    and other students do not see."""
-    return user.get_full_name() or _("Name not given")
+from .presentation import current_language, person_name
 
 
 class DefinitionChoiceField(forms.ModelMultipleChoiceField):

@@ -24,6 +24,7 @@ from ocip.errors import Conflict
 
 from . import selectors, services
 from .models import Assessment, IssuedCredential, Project
+from .presentation import current_language, person_name
 from .team_forms import (
     AssessmentForm,
     EndorseForm,
@@ -31,8 +32,6 @@ from .team_forms import (
     EvidenceShareForm,
     ProjectDefinitionsForm,
     StudentInviteForm,
-    current_language,
-    person_name,
 )
 
 DEFINITIONS_PREFIX = "credentials"

@@ -66,7 +66,8 @@ def _shape_ok(credential: Any) -> bool:
     )
 
 
-def _instant(text: Any) -> datetime | None:
+def instant(text: Any) -> datetime | None:
+    """A timezone-aware moment from an XML Schema dateTime, or None."""
     try:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
@@ -158,9 +159,9 @@ def verify_credential(
     assert issuer is not None
     if not signed_by_issuer(credential, issuer, resolve, result, loader):
         return result
-    valid_from = _instant(credential["validFrom"])
+    valid_from = instant(credential["validFrom"])
     valid_until = credential.get("validUntil")
-    until = _instant(valid_until) if valid_until is not None else None
+    until = instant(valid_until) if valid_until is not None else None
     readable = valid_from is not None and (valid_until is None or until is not None)
     if not result.add("dates", readable, "malformed"):
         return result
