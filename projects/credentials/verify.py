@@ -84,7 +84,13 @@ def signed_by_issuer(
 ) -> bool:
     """The issuer's DID document, the key the proof names in it, and the proof itself."""
     did_document = resolve(issuer)
-    if not result.add("issuer", isinstance(did_document, dict), "unknown_issuer"):
+    # A DID document about this issuer: not any document the resolver knows (a status list).
+    known = (
+        isinstance(did_document, dict)
+        and did_document.get("id") == issuer
+        and isinstance(did_document.get("verificationMethod"), list)
+    )
+    if not result.add("issuer", known, "unknown_issuer"):
         return False
     method = document["proof"].get("verificationMethod")
     key_text = did_web.assertion_key(did_document, method) if isinstance(method, str) else None

@@ -238,3 +238,10 @@ def test_a_poison_graph_is_refused_quickly_not_canonicalised_for_minutes(issuer)
         data_integrity.canonical(document, contexts.document_loader())
     assert verdict(document, issuer.resolver()) == "tampered"
     assert time.perf_counter() - started < 2
+
+
+def test_an_issuer_that_names_a_known_document_that_is_not_a_did_document_is_unknown(issuer):
+    """The resolver knows the status list's URL too: as an issuer, it is still no one."""
+    document = issuer.credential()
+    document["issuer"]["id"] = STATUS_URL
+    assert verdict(document, issuer.resolver()) == "unknown_issuer"
