@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from diagnostics.models import CompanyMembership
@@ -396,24 +396,42 @@ def assessments_visible_to(*, user, project: Project) -> QuerySet[Assessment]:
     return assessments.filter(student=user) if user.is_authenticated else assessments.none()
 
 
-def endorsement_refusal(assessment: Assessment) -> str:
-    """Why the business can no longer answer the assessment, or "" when it can. The endorse
-    page and the service both ask this."""
-    if IssuedCredential.objects.filter(assessment=assessment).exists():
-        return _("A credential was already issued for this assessment.")
+# Where a student's assessment stands on the way to a credential. The project page, the
+# endorse page and the services all read it here: who may endorse or issue follows from it.
+ENDORSABLE = frozenset({"waiting", "overdue"})  # the business may still answer
+ISSUABLE = frozenset({"endorsed", "declined", "overdue"})  # the office may issue
+WITHOUT_ENDORSEMENT = frozenset({"declined", "overdue"})
+
+
+def assessment_stage(assessment: Assessment | None, issued: bool, today) -> str:
+    """not_assessed, not_passed, waiting (for the business, until its deadline), overdue,
+    endorsed, declined or issued."""
+    if assessment is None:
+        return "not_assessed"
+    if issued:
+        return "issued"
     if not assessment.passed:
-        return _("Only a passed assessment is endorsed.")
-    if assessment.endorsement != Assessment.Endorsement.PENDING:
-        return _("This assessment has already been answered.")
-    return ""
+        return "not_passed"
+    if assessment.endorsement == Assessment.Endorsement.PENDING:
+        due = assessment.endorsement_due
+        return "overdue" if due is not None and today > due else "waiting"
+    return assessment.endorsement  # endorsed or declined
 
 
-def may_issue_without_endorsement(assessment: Assessment, today) -> bool:
-    return assessment.endorsement == Assessment.Endorsement.DECLINED or (
-        assessment.endorsement == Assessment.Endorsement.PENDING
-        and assessment.endorsement_due is not None
-        and today > assessment.endorsement_due
-    )
+def stage_of(assessment: Assessment, today) -> str:
+    issued = IssuedCredential.objects.filter(assessment=assessment).exists()
+    return assessment_stage(assessment, issued, today)
+
+
+def endorsement_refusal(assessment: Assessment) -> str:
+    """Why the business can no longer answer the assessment, or "" when it can."""
+    stage = stage_of(assessment, timezone.localdate())
+    if stage in ENDORSABLE:
+        return ""
+    return {
+        "issued": _("A credential was already issued for this assessment."),
+        "not_passed": _("Only a passed assessment is endorsed."),
+    }.get(stage, _("This assessment has already been answered."))
 
 
 # --- Issued credentials ------------------------------------------------------------------------

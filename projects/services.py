@@ -664,12 +664,10 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
     existing = IssuedCredential.objects.filter(assessment=assessment).first()
     if existing is not None:
         return existing
-    if not assessment.passed:
+    stage = selectors.assessment_stage(assessment, False, timezone.localdate())
+    if stage == "not_passed":
         raise Conflict(_("Only a passed assessment leads to a credential."))
-    endorsed = assessment.endorsement == Assessment.Endorsement.ENDORSED
-    if not endorsed and not selectors.may_issue_without_endorsement(
-        assessment, timezone.localdate()
-    ):
+    if stage not in selectors.ISSUABLE:
         raise Conflict(
             _("The business has until %(date)s to endorse this assessment.")
             % {"date": date_format(assessment.endorsement_due or timezone.localdate())}
@@ -686,7 +684,7 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
         status_list=status_list,
         status_index=index,
         language=student.language or settings.LANGUAGE_CODE,
-        endorsed=endorsed,
+        endorsed=stage == "endorsed",
         issued_by=actor,
         issued_at=timezone.now().replace(microsecond=0),
     )

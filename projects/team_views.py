@@ -67,20 +67,6 @@ def _problem(request, project: Project, *, title: str, message: str, status: int
 # --- The section of the project page ----------------------------------------------------------
 
 
-def _state(assessment: Assessment | None, credential: IssuedCredential | None, today) -> str:
-    if assessment is None:
-        return "not_assessed"
-    if credential is not None:
-        return "issued"
-    if not assessment.passed:
-        return "not_passed"
-    if assessment.endorsement == Assessment.Endorsement.PENDING:
-        if assessment.endorsement_due is not None and today > assessment.endorsement_due:
-            return "overdue"
-        return "waiting"
-    return assessment.endorsement  # endorsed or declined
-
-
 def team_context(request, project: Project) -> dict:
     """What the "Students and micro-credentials" section of the project page shows the user:
     everything to the project's editors, the students' evidence and passed assessments to the
@@ -118,10 +104,10 @@ def team_context(request, project: Project) -> dict:
         for definition in definitions:
             assessment = assessments.get((student.pk, definition.pk))
             credential = credentials.get(assessment.pk) if assessment else None
-            state = _state(assessment, credential, today)
+            state = selectors.assessment_stage(assessment, credential is not None, today)
             if not can_edit and not is_student and state in ("not_assessed", "not_passed"):
                 continue  # the business answers for passed work only
-            without_endorsement = state in ("declined", "overdue")
+            without_endorsement = state in selectors.WITHOUT_ENDORSEMENT
             results.append(
                 {
                     "definition": definition,
@@ -130,8 +116,8 @@ def team_context(request, project: Project) -> dict:
                     "credential": credential,
                     "state": state,
                     "can_assess": can_edit and credential is None,
-                    "can_endorse": is_business and state in ("waiting", "overdue"),
-                    "may_issue": is_office and (state == "endorsed" or without_endorsement),
+                    "can_endorse": is_business and state in selectors.ENDORSABLE,
+                    "may_issue": is_office and state in selectors.ISSUABLE,
                     "without_endorsement": without_endorsement,
                 }
             )
