@@ -5,7 +5,6 @@ a micro-credential's description (the achievement id inside credentials)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -33,18 +32,6 @@ from .models import CredentialDefinition, IssuedCredential, ProjectMember
 from .presentation import lines_of, person_name
 
 # --- What a credential says and where it stands -----------------------------------------------
-
-STATES = ("valid", "expired", "revoked")
-
-
-def credential_state(credential: IssuedCredential, now: datetime) -> str:
-    """Where an issued credential stands by the platform's records: valid, expired or revoked
-    (the verify page checks a copy; this is what the office and the student see in lists)."""
-    if credential.revoked_at is not None:
-        return "revoked"
-    if credential.valid_until is not None and credential.valid_until < now:
-        return "expired"
-    return "valid"
 
 
 def state_label(state: str) -> str:
@@ -162,12 +149,8 @@ def institution_credentials(request, slug):
         user=request.user, institution=institution
     ).order_by("-issued_at", "-pk")
     state = request.GET.get("state", "")
-    if state == "valid":
-        credentials = credentials.filter(revoked_at__isnull=True).exclude(valid_until__lt=now)
-    elif state == "expired":
-        credentials = credentials.filter(revoked_at__isnull=True, valid_until__lt=now)
-    elif state == "revoked":
-        credentials = credentials.filter(revoked_at__isnull=False)
+    if state in selectors.CREDENTIAL_STATES:
+        credentials = selectors.credentials_in_state(credentials, state, now)
     else:
         state = ""
     page = paginate(request, credentials)
@@ -176,12 +159,12 @@ def institution_credentials(request, slug):
         {
             "credential": credential,
             "title": credential.definition.title(language),
-            "state": credential_state(credential, now),
-            "state_text": state_label(credential_state(credential, now)),
+            "state": (stage := selectors.credential_state(credential, now)),
+            "state_text": state_label(stage),
         }
         for credential in page
     ]
-    filters = [("", _("All"))] + [(name, state_label(name)) for name in STATES]
+    filters = [("", _("All"))] + [(name, state_label(name)) for name in selectors.CREDENTIAL_STATES]
     return render(
         request,
         "projects/credentials/institution_credentials.html",
@@ -252,7 +235,7 @@ def credential_revoke(request, public_id):
             "credential": credential,
             "title": credential.definition.title(get_language()),
             "student_name": person_name(credential.student),
-            "state_text": state_label(credential_state(credential, now)),
+            "state_text": state_label(selectors.credential_state(credential, now)),
             "form": form,
             "cancel_url": back,
         },
@@ -284,7 +267,7 @@ def student_credentials(request):
     credentials = selectors.credentials_of_student(request.user).order_by("-issued_at", "-pk")
     rows = []
     for credential in credentials:
-        state = credential_state(credential, now)
+        state = selectors.credential_state(credential, now)
         rows.append(
             {
                 "credential": credential,

@@ -437,6 +437,31 @@ def endorsement_refusal(assessment: Assessment) -> str:
 # --- Issued credentials ------------------------------------------------------------------------
 
 
+CREDENTIAL_STATES = ("valid", "expired", "revoked")
+
+
+def credential_state(credential: IssuedCredential, now: datetime) -> str:
+    """Where an issued credential stands by the platform's records: valid, expired or revoked
+    (the verify page checks a copy; this is what the office and the student see in lists)."""
+    if credential.revoked_at is not None:
+        return "revoked"
+    if credential.valid_until is not None and credential.valid_until < now:
+        return "expired"
+    return "valid"
+
+
+def credentials_in_state(
+    credentials: QuerySet[IssuedCredential], state: str, now: datetime
+) -> QuerySet[IssuedCredential]:
+    """The same rule as credential_state, as a query."""
+    live = credentials.filter(revoked_at__isnull=True)
+    return {
+        "valid": live.exclude(valid_until__lt=now),
+        "expired": live.filter(valid_until__lt=now),
+        "revoked": credentials.filter(revoked_at__isnull=False),
+    }[state]
+
+
 def credentials_of_student(user) -> QuerySet[IssuedCredential]:
     if not user.is_authenticated:
         return IssuedCredential.objects.none()
