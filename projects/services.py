@@ -429,9 +429,9 @@ def evidence_add(
         file_size=upload.size if upload is not None else None,
         recorded_by=actor,
     )
+    evidence.full_clean(exclude=["file"])  # before the file is written: no orphan on refusal
     if upload is not None:
         evidence.file.save(upload.name, upload, save=False)
-    evidence.full_clean()
     evidence.save()
     return evidence
 
