@@ -610,7 +610,9 @@ def owner_endorses(driver, cast, language, student, assessment) -> None:
         student="Sam Student",
         credential=DEFINITION[f"title_{language}"],
     )
-    assert tr(language, "shared, it goes into the credential") in main_text(driver)
+    assert tr(
+        language, "%(title)s: shared, it goes into the credential", title=EVIDENCE_TITLE
+    ) in main_text(driver)
     click(driver, driver.find_element(By.CSS_SELECTOR, "input[name='decision'][value='endorse']"))
     type_into(driver, "id_comment", ENDORSEMENT_COMMENT)
     follow(driver, button(driver, tr(language, "Send my answer")))
