@@ -57,3 +57,92 @@ def challenge_answers(challenge: Mapping[str, Any]) -> dict[str, Any]:
 
 def challenge_needs(challenge: Mapping[str, Any], questionnaire: Questionnaire | None = None):
     return score(challenge_answers(challenge), questionnaire or Questionnaire(load_definition()))
+
+
+# --- Labelled challenges against the stored catalogue (evaluate_matching, fit_matching_weights)
+
+
+def read_challenges(path) -> list[dict]:
+    """The challenges of a JSON-lines file; ValueError says what is wrong and where."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"No such file: {path}")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: not JSON ({error.msg}).") from error
+        if not isinstance(row, dict) or "id" not in row or "challenge" not in row:
+            raise ValueError(f"{path}:{number}: a challenge needs an id and a challenge.")
+        rows.append(row)
+    if not rows:
+        raise ValueError(f"{path} holds no challenges.")
+    return rows
+
+
+def challenge_query(row: Mapping[str, Any]):
+    from .engine.needs import query_from_needs
+
+    # Only the challenge's own fields reach the engine: never its labels.
+    unlabelled = {key: value for key, value in row.items() if key != "relevance"}
+    return query_from_needs(challenge_needs(unlabelled))
+
+
+class Corpus:
+    """The active profiles indexed with their embeddings, and the challenges as queries."""
+
+    def __init__(self, rows: list[dict]):
+        from . import embedding
+        from .engine.index import ProfileIndex
+        from .search import engine_profiles
+
+        self.profiles = engine_profiles()
+        if not self.profiles:
+            raise ValueError("No expertise profiles: run `manage.py load_catalogue` first.")
+        embedding.embed_profiles(self.profiles)  # cached: only what is new
+        self.index = ProfileIndex.build(self.profiles)
+        self.index.with_meaning(embedding.meaning_index(self.profiles))
+        self.rows = rows
+        self.queries = {row["id"]: challenge_query(row) for row in rows}
+        model = self.index.meaning.model if self.index.meaning else ""
+        self.vectors = {
+            cid: embedding.challenge_vector(query.text, model) if model else None
+            for cid, query in self.queries.items()
+        }
+
+    @property
+    def labelled(self) -> list[dict]:
+        return [row for row in self.rows if row.get("relevance")]
+
+    def grades(self, row: Mapping[str, Any]) -> dict[str, int]:
+        return {pid: int(grade) for pid, grade in row["relevance"].items()}
+
+    def fitting_challenges(self):
+        """The labelled challenges as arrays for `engine.fitting`."""
+        from .engine import fitting
+        from .engine.ranking import signals_for
+
+        position = {pid: i for i, pid in enumerate(self.index.ids)}
+        challenges = []
+        for row in self.labelled:
+            found = signals_for(self.index, self.queries[row["id"]], self.vectors[row["id"]])
+            challenges.append(
+                fitting.Challenge(
+                    id=row["id"],
+                    values=found.values,
+                    capped=found.capped,
+                    eligible=found.eligible,
+                    grades={
+                        position[pid]: grade
+                        for pid, grade in self.grades(row).items()
+                        if pid in position
+                    },
+                )
+            )
+        return challenges

@@ -309,6 +309,23 @@ class MatchingIndex(models.Model):
         return f"index {self.pk} ({self.profile_count} profiles)"
 
 
+class PassageEmbedding(models.Model):
+    """A profile passage's vector, made once per model and text (keyed by the text's hash)."""
+
+    model = models.CharField(max_length=100)  # the embedder's "name@version"
+    text_hash = models.CharField(max_length=64)  # SHA-256 of the passage
+    vector = models.BinaryField()  # float32, unit length
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "text_hash"], name="passage_embedded_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.text_hash[:12]}"
+
+
 class MatchRun(models.Model):
     """A dated snapshot of the matches and funding options for one diagnostic."""
 
@@ -323,6 +340,8 @@ class MatchRun(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices)
     error = models.CharField(max_length=40, blank=True)  # a code the page explains
     backend = models.CharField(max_length=20)
+    # The embedding model that ranked by meaning; empty when it ran on words and structure only.
+    meaning_model = models.CharField(max_length=100, blank=True)
     index_checksum = models.CharField(max_length=64, blank=True)
     profile_count = models.PositiveIntegerField(default=0)
     query = models.JSONField(default=dict)

@@ -3,10 +3,12 @@
 The in-process backend (default) ranks with `matching.engine` over an index that a Celery task
 rebuilds when profiles change and stores in the database (`MatchingIndex`); every web and
 worker process checks for a newer stored index every few seconds and loads it, so an edit
-reaches every process's rankings without a restart.
+reaches every process's rankings without a restart. The same task first embeds the passages of
+new or changed profiles (matching/embedding.py), so the index ranks by meaning too.
 
 With ELASTICSEARCH_URL set, `matching.engine.es` indexes and ranks the profiles in Elasticsearch
-instead (the same task rebuilds its index under an alias), with the same signals and reasons.
+instead (the same task rebuilds its index under an alias), with the same signals and reasons
+except meaning: that backend ranks by words and structure.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 
+from . import embedding
 from .engine.index import ProfileIndex
 from .engine.ranking import rank
 from .engine.types import Match, Profile, Query
@@ -70,11 +73,14 @@ def profiles_checksum() -> str:
 
 
 def index_rebuild(*, force: bool = False) -> None:
-    """Index the active profiles in the configured backend, unless its index is current."""
+    """Embed what is new, then index the active profiles in the configured backend, unless its
+    index is current (same profiles, nothing newly embedded)."""
     engine = backend()
     checksum = profiles_checksum()
-    if force or engine.checksum() != checksum:
-        engine.rebuild(engine_profiles(), version=checksum)
+    profiles = engine_profiles()
+    embedded = embedding.embed_profiles(profiles) if engine.ranks_by_meaning else 0
+    if force or embedded or engine.checksum() != checksum:
+        engine.rebuild(profiles, version=checksum)
 
 
 def engine_profiles() -> list[Profile]:
@@ -83,8 +89,13 @@ def engine_profiles() -> list[Profile]:
 
 class Backend(Protocol):
     name: str
+    ranks_by_meaning: bool
 
     def rank(self, query: Query, *, limit: int) -> list[Match]: ...
+
+    def meaning_model(self) -> str:
+        """The embedding model its index ranks by ("" when it ranks without meaning)."""
+        ...
 
     def checksum(self) -> str:
         """The `profiles_checksum` of the profiles it ranks ("" before any index)."""
@@ -99,6 +110,7 @@ class Backend(Protocol):
 
 class InProcessBackend:
     name = "in_process"
+    ranks_by_meaning = True
     _lock = threading.Lock()
     _loaded: tuple[int, ProfileIndex] | None = None
     _checked_at = 0.0
@@ -127,7 +139,15 @@ class InProcessBackend:
         cls._checked_at = 0.0
 
     def rank(self, query: Query, *, limit: int) -> list[Match]:
-        return rank(self.index(), query, limit=limit)
+        index = self.index()
+        vector = (
+            embedding.challenge_vector(query.text, index.meaning.model) if index.meaning else None
+        )
+        return rank(index, query, limit=limit, query_vector=vector)
+
+    def meaning_model(self) -> str:
+        meaning = self.index().meaning
+        return meaning.model if meaning is not None else ""
 
     def checksum(self) -> str:
         return self.index().version
@@ -138,7 +158,9 @@ class InProcessBackend:
     def rebuild(self, profiles: list[Profile], *, version: str) -> int:
         """Build and store the index; this process uses it at once, the others within
         MATCHING_INDEX_CHECK_SECONDS."""
+        # Only vectors already stored: a request that builds the first index embeds nothing.
         index = ProfileIndex.build(profiles, version=version)
+        index.with_meaning(embedding.meaning_index(profiles))
         with transaction.atomic():
             stored = MatchingIndex.objects.create(
                 checksum=version, profile_count=len(profiles), data=index.to_bytes()

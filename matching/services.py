@@ -292,6 +292,8 @@ def _compute_run(diagnostic) -> dict:
         if not fields["profile_count"]:
             return fields | {"status": MatchRun.Status.FAILED, "error": "no_profiles"}
         matches = engine.rank(query, limit=MATCH_RUN_SIZE)
+        if any(signal.name == "meaning" for match in matches for signal in match.signals):
+            fields["meaning_model"] = engine.meaning_model()
     except SearchUnavailable:
         logger.exception("Matching backend %s did not answer", engine.name)
         return fields | {"status": MatchRun.Status.FAILED, "error": "unavailable"}

@@ -14,12 +14,16 @@ synonyms), search-time synonyms need no reindex when the list changes, and since
 English and French phrases, the same list lets a French challenge reach English profiles.
 
 Score. As in `ranking.rank`: text relevance normalised by its best value, plus the structured
-signals, each with its weight from `WEIGHTS`, times 0.8 for units with no capacity left. The
-structured signals are `function_score` functions with those weights; to put text on the same
-scale the backend first asks for the best text score of the challenge (one cheap query) and scales
-the functions by best / WEIGHTS["text"], so that the server's order is the in-process order. The
-backend then recomputes each hit's signals in Python from its `_source` (as `ranking.py` does) for
-the explanation and the final score, and spreads the top across institutions.
+signals, each with its fitted weight (`ranking.fitted().weights`), times the fitted cap factor
+(`ranking.fitted().cap_factor`, once) for a unit that a constraint caps: no capacity left, not
+working in the challenge's language, or in a distant region when the work is on site. Closeness
+in meaning is not a signal here (`ranks_by_meaning`): the weighted mean is over the signals
+present, so its weight plays no part. The structured signals are `function_score` functions with
+those weights; to put text on the same scale the backend first asks for the best text score of the
+challenge (one cheap query) and scales the functions by best / the text weight, so that the
+server's order is the in-process order. The backend then recomputes each hit's signals and caps in
+Python from its `_source` (as `ranking.py` does) for the explanation and the final score, and
+spreads the top across institutions.
 """
 
 from __future__ import annotations
@@ -62,16 +66,15 @@ from .analysis import (
 )
 from .index import FIELD_REPEATS, ProfileIndex, naics_codes
 from .ranking import (
-    FULL_CAPACITY_FACTOR,
     MAX_PER_INSTITUTION,
     NEIGHBOUR_REGION_CREDIT,
     RELATED_AREA_CREDIT,
     TOP,
     TRL_AHEAD,
     TRL_STEP_PENALTY,
-    WEIGHTS,
     analyze_query,
     diversify,
+    fitted,
     query_language,
     signal_tuple,
 )
@@ -457,21 +460,38 @@ def text_scale(text_max: float | None, weights: Mapping[str, float]) -> float:
     return text_max / text_weight
 
 
+def cap_functions(query: Query, cap_factor: float) -> list[ScoreFunction]:
+    """The constraints of `ranking.caps` as filter functions worth `cap_factor`: no capacity
+    left, not working in the challenge's language, and (for on-site work in a region) a region
+    that is neither the challenge's nor a neighbour of it."""
+    functions = [
+        _weighted(Q("term", capacity_left=0), cap_factor),
+        _weighted(Q("bool", must_not=[Q("term", languages=query_language(query))]), cap_factor),
+    ]
+    if query.onsite_needed and query.region:
+        near = [query.region, *sorted(set(query.neighbouring_regions) - {query.region})]
+        functions.append(_weighted(Q("bool", must_not=[Q("terms", region=near)]), cap_factor))
+    return functions
+
+
 def build_search(
     query: Query,
     *,
     weights: dict[str, float] | None = None,
+    cap_factor: float | None = None,
     size: int = 50,
     index_name: str = INDEX_NAME,
     text_max: float | None = None,
 ) -> Search:
-    """The search for `query`: text relevance plus the structured fit, times the capacity factor.
+    """The search for `query`: text relevance plus the structured fit, times the cap factor
+    when a constraint caps the profile.
 
     `text_max`, the best text score of the challenge over all profiles (`text_max_search`), puts
     the structured weights on the text's scale; without it they are `weights` as they are. A
     challenge without a word to search for matches nothing.
     """
-    weights = weights or WEIGHTS
+    weights = weights or fitted().weights
+    cap_factor = cap_factor if cap_factor is not None else fitted().cap_factor
     search = Search(index=index_name).params(include_named_queries_score=True)
     if not has_text(query):
         return search.query(Q("match_none")).extra(size=0)
@@ -482,18 +502,19 @@ def build_search(
         score_mode="sum",  # the signals add up...
         boost_mode="sum",  # ...and add to the text score
     )
-    # A unit with no capacity keeps 80% of its score. A second function_score around the first,
-    # so that the factor multiplies the whole sum: with score_mode and boost_mode "multiply", a
-    # matching function multiplies the inner score by its weight (0.8) and a document that
-    # matches no function keeps a factor of 1 (FunctionScoreQuery.computeScore).
-    capacity = Q(
+    # A capped unit keeps `cap_factor` of its score. A second function_score around the first,
+    # so that the factor multiplies the whole sum (boost_mode "multiply"). score_mode "min", not
+    # "multiply": a unit that two constraints cap keeps cap_factor once, as in-process, rather
+    # than its square; and a unit that no function matches keeps a factor of 1
+    # (FunctionScoreQuery.computeScore leaves the factor at 1 when no function matched).
+    capped = Q(
         "function_score",
         query=fit,
-        functions=[_weighted(Q("term", capacity_left=0), FULL_CAPACITY_FACTOR)],
-        score_mode="multiply",
+        functions=cap_functions(query, cap_factor),
+        score_mode="min",
         boost_mode="multiply",
     )
-    return search.query(capacity).extra(size=size, track_total_hits=False)
+    return search.query(capped).extra(size=size, track_total_hits=False)
 
 
 def text_max_search(query: Query, *, index_name: str = INDEX_NAME) -> Search:
@@ -604,11 +625,30 @@ def signal_values(query: Query, source: Mapping[str, Any], text: float) -> dict[
     return values
 
 
-def _score(values: Mapping[str, float], weights: Mapping[str, float], left: int) -> float:
+def _capped_by(query: Query, source: Mapping[str, Any]) -> list[str]:
+    """`ranking.caps` for one profile, from its stored facts: the constraints that cap it."""
+    capped = []
+    if _capacity_left(source) == 0:
+        capped.append("capacity")
+    if query_language(query) not in source.get("languages", []):
+        capped.append("language")
+    near = {query.region, *query.neighbouring_regions}
+    if query.onsite_needed and query.region and source.get("region") not in near:
+        capped.append("distance")
+    return capped
+
+
+def _score(
+    values: Mapping[str, float],
+    weights: Mapping[str, float],
+    capped_by: Sequence[str],
+    cap_factor: float,
+) -> float:
+    """`ranking.fused` for one profile: the weighted mean, times `cap_factor` once if capped."""
     total_weight = sum(weights.get(name, 0.0) for name in values)
     score = sum(weights.get(name, 0.0) * value for name, value in values.items())
     score /= max(total_weight, 1e-9)
-    return score * FULL_CAPACITY_FACTOR if left == 0 else score
+    return score * cap_factor if capped_by else score
 
 
 def _signals(
@@ -617,6 +657,7 @@ def _signals(
     source: Mapping[str, Any],
     values: Mapping[str, float],
     weights: Mapping[str, float],
+    capped_by: list[str],
 ) -> tuple[Signal, ...]:
     wanted = set(query.capability_areas) | set(query.related_capability_areas)
     details: dict[str, dict[str, Any]] = {
@@ -632,7 +673,7 @@ def _signals(
         "students": {},
         "region": {"profile": source.get("region"), "project": query.region},
     }
-    return signal_tuple(values, weights, details, _capacity_left(source))
+    return signal_tuple(values, weights, details, _capacity_left(source), capped_by)
 
 
 def _capacity_left(source: Mapping[str, Any]) -> int:
@@ -654,6 +695,7 @@ def matches_from_hits(
     *,
     text_max: float | None = None,
     weights: dict[str, float] | None = None,
+    cap_factor: float | None = None,
     limit: int = 50,
 ) -> list[Match]:
     """Matches for the hits of `build_search`, scored and explained as in-process.
@@ -662,7 +704,8 @@ def matches_from_hits(
     named scores leaves the hit's whole score over the best one. The order is that of the
     recomputed score (ties in the server's order), then spread across institutions.
     """
-    weights = weights or WEIGHTS
+    weights = weights or fitted().weights
+    cap_factor = cap_factor if cap_factor is not None else fitted().cap_factor
     text_scores = [_text_score(hit) for hit in hits]
     if all(score is not None for score in text_scores) and text_max:
         texts = [min(cast(float, score) / text_max, 1.0) for score in text_scores]
@@ -673,11 +716,13 @@ def matches_from_hits(
     for hit, text in zip(hits, texts, strict=True):
         source = hit.get("_source", {})
         values = signal_values(query, source, text)
-        scored.append((_score(values, weights, _capacity_left(source)), hit, values))
+        capped_by = _capped_by(query, source)
+        score = _score(values, weights, capped_by, cap_factor)
+        scored.append((score, hit, values, capped_by))
     scored.sort(key=lambda item: -item[0])  # stable: ties keep the server's order
-    by_id = {str(hit["_id"]): (score, hit, values) for score, hit, values in scored}
+    by_id = {str(hit["_id"]): (score, hit, values, capped) for score, hit, values, capped in scored}
     institution_of = {}
-    for hit_id, (_, hit, _) in by_id.items():
+    for hit_id, (_, hit, _, _) in by_id.items():
         institution = hit.get("_source", {}).get("institution")
         if institution:
             institution_of[hit_id] = str(institution)
@@ -685,12 +730,13 @@ def matches_from_hits(
     query_words = _query_words(query)
     matches = []
     for rank_number, hit_id in enumerate(ids, start=1):
-        score, hit, values = by_id[hit_id]
+        score, hit, values, capped_by = by_id[hit_id]
+        source = hit.get("_source", {})
         matches.append(
             Match(
                 profile_id=hit_id,
                 score=round(score, 4),
-                signals=_signals(query, query_words, hit.get("_source", {}), values, weights),
+                signals=_signals(query, query_words, source, values, weights, capped_by),
                 rank=rank_number,
             )
         )
@@ -710,6 +756,7 @@ class ElasticsearchBackend:
     """
 
     name = "elasticsearch"
+    ranks_by_meaning = False  # words and structure; meaning is the in-process backend's
 
     def __init__(self, client: Elasticsearch, index_name: str = INDEX_NAME):
         self.client = client
@@ -758,7 +805,12 @@ class ElasticsearchBackend:
         return float(response["hits"].get("max_score") or 0.0)
 
     def rank(
-        self, query: Query, limit: int = 50, *, weights: dict[str, float] | None = None
+        self,
+        query: Query,
+        limit: int = 50,
+        *,
+        weights: dict[str, float] | None = None,
+        cap_factor: float | None = None,
     ) -> list[Match]:
         """The `limit` best profiles for `query`, best first, each with its signals."""
         if not has_text(query):
@@ -770,6 +822,7 @@ class ElasticsearchBackend:
             search = build_search(
                 query,
                 weights=weights,
+                cap_factor=cap_factor,
                 size=max(limit * 4, 100),  # as in-process: diversity draws on more than `limit`
                 index_name=self.index_name,
                 text_max=text_max,
@@ -778,8 +831,16 @@ class ElasticsearchBackend:
                 index=self.index_name, body=search.to_dict(), include_named_queries_score=True
             )
         return matches_from_hits(
-            query, response["hits"]["hits"], text_max=text_max, weights=weights, limit=limit
+            query,
+            response["hits"]["hits"],
+            text_max=text_max,
+            weights=weights,
+            cap_factor=cap_factor,
+            limit=limit,
         )
+
+    def meaning_model(self) -> str:
+        return ""
 
     def checksum(self) -> str:
         """The version of the index the alias points at ("" before the first rebuild)."""

@@ -21,12 +21,13 @@ from scipy import sparse
 from ocip.taxonomy import taxonomy
 
 from .analysis import analyze, document_language
+from .semantic import MeaningIndex
 from .types import Profile
 
 K1, B = 1.2, 0.75
 # Title and keywords say what a unit does in a few words: they count twice.
 FIELD_REPEATS = {"title": 2, "keywords": 2}
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def profile_text(profile: Profile) -> str:
@@ -104,6 +105,13 @@ class ProfileIndex:
     accepts_students: np.ndarray
     capacity_left: np.ndarray  # -1 when not said
     version: str = ""
+    meaning: MeaningIndex | None = None  # None: no embeddings, ranked by words and structure
+
+    def with_meaning(self, meaning: MeaningIndex | None) -> ProfileIndex:
+        if meaning is not None and len(meaning) != len(self):
+            raise ValueError("the meaning index is not aligned with the profiles")
+        self.meaning = meaning
+        return self
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -217,6 +225,9 @@ class ProfileIndex:
             "vocabulary": self.vocabulary,
         }
         arrays: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
+        if self.meaning is not None:
+            meta |= {"meaning_model": self.meaning.model, "passages": self.meaning.passage_texts}
+            arrays |= self.meaning.arrays()
         for name in self._MATRICES:
             matrix = getattr(self, name)
             arrays[f"{name}_data"] = matrix.data
@@ -241,9 +252,15 @@ class ProfileIndex:
                     (stored[f"{name}_data"], stored[f"{name}_indices"], stored[f"{name}_indptr"]),
                     shape=tuple(stored[f"{name}_shape"]),
                 )
+            meaning = (
+                MeaningIndex.from_arrays(stored, meta["meaning_model"], meta["passages"])
+                if "meaning_model" in meta
+                else None
+            )
         fields |= {name: meta[name] for name in cls._LISTS}
         return cls(
             vocabulary=meta["vocabulary"],
             version=meta["version"],
+            meaning=meaning,
             **fields,
         )

@@ -1,15 +1,23 @@
-"""Ranking expertise profiles for a query: a transparent weighted sum of signals.
+"""Ranking expertise profiles for a query: a transparent weighted sum of signals, then caps.
 
 Every signal is a number between 0 and 1 for each profile, computed for all profiles at once;
-the final score is their weighted mean over the signals that apply to this query (a business
-that did not say whether it wants students is not scored on students). The top of the list is
-then spread across institutions, and units with no capacity left are ranked lower.
+the score is their weighted mean over the signals that apply to this query (a business that did
+not say whether it wants students is not scored on students). Words in common ("text") and
+closeness in meaning ("meaning", when the profiles and the challenge have embeddings) are the
+two topical signals. Then the constraints cap a profile as the assessors do, whatever its fit:
+a unit with no capacity left this term, one that does not work in the business's language, or
+one in a distant region when the work is on site, keeps only a share of its score. The weights
+and that share are fitted on labelled challenges (`manage.py fit_matching_weights`) and kept
+in data/fitted_weights.json. The top of the list is then spread across institutions.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,23 +28,47 @@ from .analysis import CONCEPT_PREFIX, analyze, stem, stem_all, stop_words, synon
 from .index import ProfileIndex, naics_codes
 from .types import Match, Query, Signal
 
-WEIGHTS: dict[str, float] = {
-    "text": 0.55,
-    "capability": 0.15,
-    "trl": 0.07,
-    "rd_stage": 0.04,
-    "sector": 0.04,
-    "language": 0.05,
-    "students": 0.05,
-    "region": 0.05,
-}
+FITTED_PATH = Path(__file__).resolve().parent / "data" / "fitted_weights.json"
+SIGNALS = (
+    "text",
+    "meaning",
+    "capability",
+    "trl",
+    "rd_stage",
+    "sector",
+    "language",
+    "students",
+    "region",
+)
+CAPS = ("capacity", "language", "distance")
 TOP = 10
 MAX_PER_INSTITUTION = 3  # in the first TOP results
-FULL_CAPACITY_FACTOR = 0.8  # a unit with no capacity left keeps 80% of its score
+# A profile with no words in common is a match only if it is this close in meaning (0..1,
+# relative to the closest profile).
+MEANING_FLOOR = 0.5
+PASSAGES_QUOTED = 2
+PASSAGE_FLOOR = 0.3  # cosine below which a passage is not close enough to quote
 RELATED_AREA_CREDIT = 0.5
 NEIGHBOUR_REGION_CREDIT = 0.5
 TRL_STEP_PENALTY = 0.34  # per level between the profile's range and the project's next steps
 TRL_AHEAD = 2  # the project's next steps: its TRL and two levels up
+
+
+@dataclass(frozen=True)
+class Fitted:
+    weights: dict[str, float]
+    cap_factor: float  # the share of its score a capped profile keeps
+
+
+@cache
+def fitted() -> Fitted:
+    """The fitted weights and cap, as `fit_matching_weights --write` left them."""
+    with FITTED_PATH.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    return Fitted(
+        weights={name: float(data["weights"].get(name, 0.0)) for name in SIGNALS},
+        cap_factor=float(data["cap_factor"]),
+    )
 
 
 @dataclass
@@ -120,11 +152,30 @@ def _vector(names: list[str], wanted: dict[str, float]) -> np.ndarray:
     return np.array([wanted.get(name, 0.0) for name in names], dtype=np.float32)
 
 
-def signal_values(index: ProfileIndex, query: Query, text: np.ndarray) -> dict[str, np.ndarray]:
+def meaning_values(index: ProfileIndex, reduced_query: np.ndarray) -> np.ndarray:
+    """Closeness in meaning, 0..1 for this query: 0 at the corpus's mean, 1 for the closest."""
+    assert index.meaning is not None
+    similarity = index.meaning.similarity(reduced_query)
+    has = index.meaning.has_vector
+    if not has.any():
+        return np.zeros(len(index), dtype=np.float32)
+    mean, best = float(similarity[has].mean()), float(similarity[has].max())
+    scaled = (similarity - mean) / (best - mean) if best > mean else similarity * 0
+    return np.where(has, np.clip(scaled, 0, 1), 0).astype(np.float32)
+
+
+def signal_values(
+    index: ProfileIndex,
+    query: Query,
+    text: np.ndarray,
+    reduced_query: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """{signal: value per profile} for the signals that apply to this query."""
     values: dict[str, np.ndarray] = {}
     best = float(text.max()) if len(text) else 0.0
     values["text"] = text / best if best > 0 else text
+    if reduced_query is not None and index.meaning is not None:
+        values["meaning"] = meaning_values(index, reduced_query)
     if query.capability_areas:
         wanted = dict.fromkeys(query.related_capability_areas, RELATED_AREA_CREDIT)
         wanted |= dict.fromkeys(query.capability_areas, 1.0)
@@ -142,10 +193,7 @@ def signal_values(index: ProfileIndex, query: Query, text: np.ndarray) -> dict[s
         if codes:
             hits = index.sectors @ _vector(index.sector_names, dict.fromkeys(codes, 1.0))
             values["sector"] = np.minimum(hits, 1.0)
-    language = query_language(query)
-    values["language"] = (index.speaks_fr if language == "fr" else index.speaks_en).astype(
-        np.float32
-    )
+    values["language"] = _speaks_query_language(index, query).astype(np.float32)
     if query.wants_students:
         values["students"] = index.accepts_students.astype(np.float32)
     if query.onsite_needed and query.region:
@@ -156,6 +204,41 @@ def signal_values(index: ProfileIndex, query: Query, text: np.ndarray) -> dict[s
         }
         values["region"] = _vector(index.regions, credit)[index.region_of]
     return values
+
+
+def _speaks_query_language(index: ProfileIndex, query: Query) -> np.ndarray:
+    return index.speaks_fr if query_language(query) == "fr" else index.speaks_en
+
+
+def caps(index: ProfileIndex, query: Query) -> dict[str, np.ndarray]:
+    """{constraint: whether it caps each profile}, as the assessors apply them."""
+    capped = {
+        "capacity": index.capacity_left == 0,
+        "language": ~_speaks_query_language(index, query),
+    }
+    if query.onsite_needed and query.region:
+        near = _vector(index.regions, dict.fromkeys((query.region, *query.neighbouring_regions), 1))
+        capped["distance"] = near[index.region_of] == 0
+    return capped
+
+
+def fused(
+    values: Mapping[str, np.ndarray],
+    capped: Mapping[str, np.ndarray],
+    weights: Mapping[str, float],
+    cap_factor: float,
+) -> np.ndarray:
+    """The weighted mean of the signals, times `cap_factor` where any constraint caps."""
+    total_weight = sum(weights.get(name, 0.0) for name in values)
+    size = len(next(iter(values.values())))
+    score = np.zeros(size, dtype=np.float32)
+    for name, value in values.items():
+        score += weights.get(name, 0.0) * value
+    score /= max(total_weight, 1e-9)
+    any_cap = np.zeros(size, dtype=bool)
+    for mask in capped.values():
+        any_cap |= mask
+    return np.where(any_cap, score * cap_factor, score)
 
 
 def _filter_mask(index: ProfileIndex, query: Query) -> np.ndarray:
@@ -201,40 +284,72 @@ def diversify(
     return np.array(head + deferred + rest, dtype=np.int64)
 
 
+@dataclass
+class Signals:
+    """Everything the score of every profile rests on, for one query."""
+
+    analyzed: AnalyzedQuery
+    values: dict[str, np.ndarray]  # signal → value per profile
+    capped: dict[str, np.ndarray]  # constraint → whether it caps each profile
+    eligible: np.ndarray  # shares words with the challenge or is close in meaning; in filters
+    reduced_query: np.ndarray | None  # the challenge's vector in the index's meaning space
+
+
+def signals_for(
+    index: ProfileIndex, query: Query, query_vector: np.ndarray | None = None
+) -> Signals:
+    analyzed = analyze_query(query, index)
+    text = _text_scores(index, analyzed)
+    reduced = (
+        index.meaning.reduce(query_vector)
+        if query_vector is not None and index.meaning is not None
+        else None
+    )
+    values = signal_values(index, query, text, reduced)
+    topical = text > 0
+    if "meaning" in values:
+        topical |= values["meaning"] >= MEANING_FLOOR
+    return Signals(
+        analyzed=analyzed,
+        values=values,
+        capped=caps(index, query),
+        eligible=topical & _filter_mask(index, query),
+        reduced_query=reduced,
+    )
+
+
 def rank(
     index: ProfileIndex,
     query: Query,
     *,
     limit: int = 50,
-    weights: dict[str, float] | None = None,
+    query_vector: np.ndarray | None = None,
+    weights: Mapping[str, float] | None = None,
+    cap_factor: float | None = None,
 ) -> list[Match]:
-    """The `limit` best profiles for `query`, best first, each with its signals."""
+    """The `limit` best profiles for `query`, best first, each with its signals.
+
+    `query_vector` is the challenge's embedding (semantic.query_vector); without it, or when
+    the index has no embeddings, profiles are ranked by words and structure only.
+    """
     if not len(index):
         return []
-    weights = weights or WEIGHTS
-    analyzed = analyze_query(query, index)
-    text = _text_scores(index, analyzed)
-    values = signal_values(index, query, text)
-    total_weight = sum(weights.get(name, 0.0) for name in values)
-    score = np.zeros(len(index), dtype=np.float32)
-    for name, value in values.items():
-        score += weights.get(name, 0.0) * value
-    score /= max(total_weight, 1e-9)
-    full = index.capacity_left == 0
-    score = np.where(full, score * FULL_CAPACITY_FACTOR, score)
-    # Profiles that share no word with the challenge are not matches, however well they fit.
-    score = np.where((text > 0) & _filter_mask(index, query), score, -1.0)
+    weights = weights if weights is not None else fitted().weights
+    cap_factor = cap_factor if cap_factor is not None else fitted().cap_factor
+    found = signals_for(index, query, query_vector)
+    score = fused(found.values, found.capped, weights, cap_factor)
+    score = np.where(found.eligible, score, -1.0)
     candidates = min(len(index), max(limit * 4, 100))
     top = np.argpartition(-score, candidates - 1)[:candidates]
     top = top[np.argsort(-score[top], kind="stable")]
     top = top[score[top] >= 0]
     order = diversify(top, index.institution_of)[:limit]
-    term_weights = _term_weights(analyzed, order)  # a row per match, for its "why"
+    term_weights = _term_weights(found.analyzed, order)  # a row per match, for its "why"
     return [
         Match(
             profile_id=index.ids[position],
             score=round(float(score[position]), 4),
-            signals=_signals(index, query, analyzed, values, weights, position, term_weights[i]),
+            signals=_signals(index, query, found, weights, position, term_weights[i]),
             rank=i + 1,
         )
         for i, position in enumerate(order.tolist())
@@ -260,9 +375,8 @@ def _matched_terms(analyzed: AnalyzedQuery, row: np.ndarray) -> list[str]:
 def _signals(
     index: ProfileIndex,
     query: Query,
-    analyzed: AnalyzedQuery,
-    values: dict[str, np.ndarray],
-    weights: dict[str, float],
+    found: Signals,
+    weights: Mapping[str, float],
     position: int,
     term_weights: np.ndarray,
 ) -> tuple[Signal, ...]:
@@ -272,7 +386,8 @@ def _signals(
     held = index.areas.indices[start:stop][index.areas.data[start:stop] != 0]
     areas = [index.area_names[column] for column in sorted(held.tolist())]
     details: dict[str, dict] = {
-        "text": {"terms": _matched_terms(analyzed, term_weights)},
+        "text": {"terms": _matched_terms(found.analyzed, term_weights)},
+        "meaning": {"passages": _passages(index, position, found.reduced_query)},
         "capability": {
             "areas": [
                 name
@@ -294,11 +409,26 @@ def _signals(
         },
     }
     return signal_tuple(
-        {name: float(value[position]) for name, value in values.items()},
+        {name: float(value[position]) for name, value in found.values.items()},
         weights,
         details,
         int(index.capacity_left[position]),
+        [name for name, mask in found.capped.items() if mask[position]],
     )
+
+
+def _passages(
+    index: ProfileIndex, position: int, reduced_query: np.ndarray | None
+) -> list[dict[str, Any]]:
+    """The profile's passages closest in meaning to the challenge, in its own words."""
+    if reduced_query is None or index.meaning is None:
+        return []
+    return [
+        {"text": text, "language": detect_language(text) or "en", "similarity": round(cos, 3)}
+        for text, cos in index.meaning.closest(
+            position, reduced_query, most=PASSAGES_QUOTED, floor=PASSAGE_FLOOR
+        )
+    ]
 
 
 def signal_tuple(
@@ -306,9 +436,10 @@ def signal_tuple(
     weights: Mapping[str, float],
     details: Mapping[str, dict],
     capacity_left: int,
+    capped_by: list[str] = (),  # type: ignore[assignment]
 ) -> tuple[Signal, ...]:
     """One profile's signals, as a match carries them: each scored signal, then its capacity
-    (-1 when not said), which is not weighed but ranks a full unit lower."""
+    (-1 when not said) and the constraints that capped its score, which are not weighed."""
     signals = [
         Signal(
             name=name,
@@ -323,7 +454,7 @@ def signal_tuple(
             name="capacity",
             value=0.0 if capacity_left == 0 else 1.0,
             weight=0.0,
-            detail={"left": None if capacity_left < 0 else capacity_left},
+            detail={"left": None if capacity_left < 0 else capacity_left, "capped_by": capped_by},
         )
     )
     return tuple(signals)

@@ -249,6 +249,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
 # How often each process looks for a newer stored matching index (seconds).
 MATCHING_INDEX_CHECK_SECONDS = env.int("MATCHING_INDEX_CHECK_SECONDS", default=5)
+# Sentence embeddings for ranking by meaning: "use" (multilingual Universal Sentence Encoder,
+# shipped in the lock), "hashing" (a deterministic stand-in for tests) or "" (words only).
+MATCHING_EMBEDDER = env("MATCHING_EMBEDDER", default="use")
 # With ELASTICSEARCH_URL, matching ranks in Elasticsearch: this alias names the profiles' index.
 MATCHING_ELASTICSEARCH_INDEX = env("MATCHING_ELASTICSEARCH_INDEX", default="ocip-profiles")
 MATCHING_ELASTICSEARCH_TIMEOUT = env.int("MATCHING_ELASTICSEARCH_TIMEOUT", default=5)

@@ -18,6 +18,8 @@ if REDIS_URL:
 OCIP_DELIVERY_EMAIL = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
 # Integration tests start their own worker against CELERY_BROKER_URL; everything else is eager.
 CELERY_TASK_ALWAYS_EAGER = True
+# A small deterministic stand-in for the embedding model; tests that need the real one say so.
+MATCHING_EMBEDDER = "hashing"
 TEMPLATES[0]["OPTIONS"]["debug"] = True  # type: ignore[index]
 MEDIA_ROOT = "/tmp/ocip-test-media"  # noqa: S108
 OCIP_PRIVATE_FILES_ROOT = "/tmp/ocip-test-private"  # noqa: S108

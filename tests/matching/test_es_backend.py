@@ -19,15 +19,21 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import BulkIndexError
 
 from matching.engine import analysis, es, ranking
+from matching.engine.index import ProfileIndex
 from matching.engine.ranking import (
-    FULL_CAPACITY_FACTOR,
     NEIGHBOUR_REGION_CREDIT,
     RELATED_AREA_CREDIT,
     TRL_STEP_PENALTY,
-    WEIGHTS,
     diversify,
+    fitted,
 )
-from matching.engine.types import Profile, Query, SearchUnavailable
+from matching.engine.types import Match, Profile, Query, SearchUnavailable
+
+# The fitted values, whatever they are: a test that needs a signal to weigh passes its own.
+WEIGHTS = fitted().weights
+CAP = fitted().cap_factor
+# Every structured signal weighs something (fitted weights may leave some at 0).
+POSITIVE = {name: 1.0 if name == "text" else 0.1 * (i + 1) for i, name in enumerate(WEIGHTS)}
 
 SYNONYMS = {
     "machine-vision": {
@@ -77,7 +83,7 @@ def french_query(**changes: Any) -> Query:
 
 
 def function_score(search_body: dict) -> tuple[dict, dict]:
-    """(the capacity function_score, the structured-fit function_score inside it)."""
+    """(the caps function_score, the structured-fit function_score inside it)."""
     outer = search_body["query"]["function_score"]
     return outer, outer["query"]["function_score"]
 
@@ -90,7 +96,9 @@ def weighted(functions: list[dict]) -> list[tuple[dict, float]]:
 
 
 def assert_functions(functions: list[dict], expected: list[tuple[dict, float]]) -> None:
+    """The functions are those expected, less those worth nothing (left out of the query)."""
     actual = weighted(functions)
+    expected = [(f, w) for f, w in expected if w > 0]
     assert [f for f, _ in actual] == [f for f, _ in expected]
     assert [w for _, w in actual] == pytest.approx([w for _, w in expected])
 
@@ -245,9 +253,27 @@ def test_document_from_profile():
 # --- the search ---------------------------------------------------------------------------
 
 
+def cap_filter(outer: dict) -> list[dict]:
+    """The filters of the caps function_score, each checked to be worth the cap factor."""
+    assert (outer["score_mode"], outer["boost_mode"]) == ("min", "multiply")
+    assert all(function["weight"] == pytest.approx(CAP) for function in outer["functions"])
+    return [function["filter"] for function in outer["functions"]]
+
+
+def mean(match: Match, weights: dict[str, float]) -> float:
+    """The weighted mean of a match's scored signals, before any cap."""
+    scored = [s for s in match.signals if s.name != "capacity"]
+    total = sum(weights.get(s.name, 0.0) for s in scored)
+    return sum(weights.get(s.name, 0.0) * s.value for s in scored) / total
+
+
+def capped_by(match: Match) -> list[str]:
+    return match.signals[-1].detail["capped_by"]
+
+
 def test_english_search_with_every_fact():
     query = english_query(text="We need machine vision")
-    body = es.build_search(query, size=40).to_dict()
+    body = es.build_search(query, size=40, weights=POSITIVE).to_dict()  # every function present
     assert body["size"] == 40
     outer, fit = function_score(body)
 
@@ -268,7 +294,7 @@ def test_english_search_with_every_fact():
     assert "filter" not in fit["query"]["bool"] or fit["query"]["bool"]["filter"] == []
 
     assert (fit["score_mode"], fit["boost_mode"]) == ("sum", "sum")
-    cap, trl = WEIGHTS["capability"], WEIGHTS["trl"]
+    cap, trl = POSITIVE["capability"], POSITIVE["trl"]
     assert_functions(
         fit["functions"],
         [
@@ -305,23 +331,25 @@ def test_english_search_with_every_fact():
                 trl * (1 - 2 * TRL_STEP_PENALTY),
             ),
             ({"bool": {"must_not": [{"exists": {"field": "trl_min"}}]}}, trl * 0.5),
-            ({"term": {"rd_stages": "applied_research"}}, WEIGHTS["rd_stage"]),
-            ({"terms": {"sectors": ["33"]}}, WEIGHTS["sector"]),
-            ({"term": {"languages": "en"}}, WEIGHTS["language"]),
-            ({"term": {"accepts_students": True}}, WEIGHTS["students"]),
-            ({"term": {"region": "toronto"}}, WEIGHTS["region"]),
+            ({"term": {"rd_stages": "applied_research"}}, POSITIVE["rd_stage"]),
+            ({"terms": {"sectors": ["33"]}}, POSITIVE["sector"]),
+            ({"term": {"languages": "en"}}, POSITIVE["language"]),
+            ({"term": {"accepts_students": True}}, POSITIVE["students"]),
+            ({"term": {"region": "toronto"}}, POSITIVE["region"]),
             (
                 {"terms": {"region": ["durham", "york"]}},
-                WEIGHTS["region"] * NEIGHBOUR_REGION_CREDIT,
+                POSITIVE["region"] * NEIGHBOUR_REGION_CREDIT,
             ),
         ],
     )
 
-    # The capacity factor multiplies the whole score.
-    assert outer["functions"] == [
-        {"filter": {"term": {"capacity_left": 0}}, "weight": FULL_CAPACITY_FACTOR}
+    # The cap factor multiplies the whole score, once whatever the number of caps: no capacity
+    # left, not working in English, or neither in the region nor a neighbour of it.
+    assert cap_filter(outer) == [
+        {"term": {"capacity_left": 0}},
+        {"bool": {"must_not": [{"term": {"languages": "en"}}]}},
+        {"bool": {"must_not": [{"terms": {"region": ["toronto", "durham", "york"]}}]}},
     ]
-    assert (outer["score_mode"], outer["boost_mode"]) == ("multiply", "multiply")
 
 
 def test_trl_window_stops_at_nine():
@@ -345,7 +373,25 @@ def test_french_search_without_facts():
     assert cross["fields"][0] == "title.en^2" and cross["analyzer"] == "ocip_en_cross"
     assert same["query"] == cross["query"] == query.text
     # Only the language applies, as in-process.
-    assert weighted(fit["functions"]) == [({"term": {"languages": "fr"}}, WEIGHTS["language"])]
+    assert_functions(fit["functions"], [({"term": {"languages": "fr"}}, WEIGHTS["language"])])
+    custom = es.build_search(query, weights=POSITIVE).to_dict()
+    assert weighted(function_score(custom)[1]["functions"]) == [
+        ({"term": {"languages": "fr"}}, POSITIVE["language"])
+    ]
+
+
+def test_caps_without_onsite_work_leave_distance_out():
+    outer, _ = function_score(es.build_search(english_query(onsite_needed=False)).to_dict())
+    assert cap_filter(outer) == [
+        {"term": {"capacity_left": 0}},
+        {"bool": {"must_not": [{"term": {"languages": "en"}}]}},
+    ]
+    # A French challenge caps the profiles that do not work in French.
+    outer, _ = function_score(es.build_search(french_query(), cap_factor=0.5).to_dict())
+    assert [f["weight"] for f in outer["functions"]] == [0.5, 0.5]
+    assert outer["functions"][1]["filter"] == {
+        "bool": {"must_not": [{"term": {"languages": "fr"}}]}
+    }
 
 
 def test_region_needs_onsite_work_and_a_region():
@@ -376,6 +422,7 @@ def test_text_max_puts_the_weights_on_the_text_scale():
         function_score(es.build_search(query, text_max=11.0).to_dict())[1]["functions"]
     )
     factor = 11.0 / WEIGHTS["text"]
+    assert len(scaled) == len(plain)
     assert [w for _, w in scaled] == pytest.approx([w * factor for _, w in plain])
     custom = es.build_search(query, weights=WEIGHTS | {"language": 0.5}).to_dict()
     assert ({"term": {"languages": "en"}}, 0.5) in weighted(function_score(custom)[1]["functions"])
@@ -608,10 +655,12 @@ def test_rank_turns_hits_into_matches():
     assert a2.score == pytest.approx((WEIGHTS["text"] * 0.9 + WEIGHTS["language"]) / total, 1e-3)
     b1 = matches[3]
     assert b1.signals[1].value == 0.0  # no English
-    assert b1.signals[-1].value == 0.0 and b1.signals[-1].detail == {"left": 0}
-    assert b1.score == pytest.approx(WEIGHTS["text"] * 0.5 / total * FULL_CAPACITY_FACTOR, 1e-3)
-    assert matches[0].signals[-1].detail == {"left": 2}
-    assert a2.signals[-1].detail == {"left": None}
+    # No capacity and no English: two caps, the factor once.
+    assert b1.signals[-1].value == 0.0
+    assert b1.signals[-1].detail == {"left": 0, "capped_by": ["capacity", "language"]}
+    assert b1.score == pytest.approx(WEIGHTS["text"] * 0.5 / total * CAP, 1e-3)
+    assert matches[0].signals[-1].detail == {"left": 2, "capped_by": []}
+    assert a2.signals[-1].detail == {"left": None, "capped_by": []}
 
 
 def test_hits_explained_like_the_in_process_ranking():
@@ -646,8 +695,87 @@ def test_hits_explained_like_the_in_process_ranking():
     assert details["capability"] == {"areas": ["ai-data", "robotics"]}
     assert details["trl"] == {"profile": [7, 9], "project": 4}
     assert details["region"] == {"profile": "york", "project": "toronto"}
-    expected = sum(WEIGHTS[name] * values[name] for name in WEIGHTS) / sum(WEIGHTS.values())
+    assert details["capacity"] == {"left": 1, "capped_by": []}  # york neighbours toronto
+    # No meaning signal here: the mean is over the signals present.
+    assert "meaning" not in values
+    scored = [name for name in values if name != "capacity"]
+    expected = sum(WEIGHTS[name] * values[name] for name in scored) / sum(
+        WEIGHTS[name] for name in scored
+    )
     assert match.score == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_french_challenge_caps_an_english_only_profile():
+    query = french_query()
+    hits = [
+        hit("en", "a", 8.0, languages=["en"]),
+        hit("both", "b", 8.0, languages=["en", "fr"]),
+    ]
+    matches = es.matches_from_hits(query, hits, text_max=8.0, weights=POSITIVE)
+    by_id = {m.profile_id: m for m in matches}
+    assert [m.profile_id for m in matches] == ["both", "en"]
+    assert capped_by(by_id["en"]) == ["language"]
+    assert capped_by(by_id["both"]) == []
+    assert by_id["en"].score == pytest.approx(mean(by_id["en"], POSITIVE) * CAP, abs=1e-4)
+    assert by_id["both"].score == pytest.approx(mean(by_id["both"], POSITIVE), abs=1e-4)
+
+
+def test_onsite_work_caps_a_distant_region_but_not_a_neighbouring_one():
+    query = english_query(text="machine vision")
+    hits = [
+        hit("far", "a", 8.0, region="ottawa"),
+        hit("near", "b", 8.0, region="york"),
+        hit("here", "c", 8.0, region="toronto"),
+    ]
+    matches = es.matches_from_hits(query, hits, text_max=8.0, weights=POSITIVE)
+    by_id = {m.profile_id: m for m in matches}
+    assert capped_by(by_id["far"]) == ["distance"]
+    assert capped_by(by_id["near"]) == capped_by(by_id["here"]) == []
+    assert by_id["far"].score == pytest.approx(mean(by_id["far"], POSITIVE) * CAP, abs=1e-4)
+    assert by_id["near"].score == pytest.approx(mean(by_id["near"], POSITIVE), abs=1e-4)
+    assert [m.profile_id for m in matches] == ["here", "near", "far"]
+    # Without on-site work, no region is too far.
+    [far] = es.matches_from_hits(
+        english_query(text="machine vision", onsite_needed=False), hits[:1], text_max=8.0
+    )
+    assert capped_by(far) == []
+
+
+def test_several_caps_give_the_cap_factor_once():
+    query = english_query(text="machine vision")
+    capped = hit("p", "a", 8.0, capacity_left=0, languages=["fr"], region="ottawa")
+    [match] = es.matches_from_hits(query, [capped], text_max=8.0, weights=POSITIVE, cap_factor=0.5)
+    assert capped_by(match) == ["capacity", "language", "distance"]
+    assert match.score == pytest.approx(mean(match, POSITIVE) * 0.5, abs=1e-4)  # not 0.125
+    # The server applies it once too: the smallest of the matching functions' weights.
+    outer, _ = function_score(es.build_search(query, cap_factor=0.5).to_dict())
+    assert outer["score_mode"] == "min"
+
+
+def test_caps_are_those_of_the_in_process_ranking():
+    def profile(number: int, **facts: Any) -> Profile:
+        return Profile(f"p{number}", "i", "college", "toronto", "lab", "Lab", **facts)
+
+    population = [
+        profile(0),
+        profile(1, capacity=1, load=1),
+        profile(2, capacity=2, load=1),
+        profile(3, languages=("fr",)),
+        profile(4, languages=("en", "fr")),
+        Profile("p5", "i", "college", "ottawa", "lab", "Lab"),
+        Profile("p6", "i", "college", "york", "lab", "Lab", languages=("fr",), capacity=0),
+    ]
+    index = ProfileIndex.build(population)
+    for query in (
+        english_query(),
+        english_query(onsite_needed=False),
+        french_query(),
+        french_query(onsite_needed=True, region="ottawa"),
+    ):
+        caps = ranking.caps(index, query)
+        for position, item in enumerate(population):
+            expected = [name for name, mask in caps.items() if mask[position]]
+            assert es._capped_by(query, es.profile_source(item)) == expected, (query, item.id)
 
 
 def test_hits_without_named_scores_fall_back_to_the_hit_score():

@@ -1,27 +1,31 @@
 """Ranking quality on labelled challenges: nDCG@10, recall@10 and MRR, per challenge and overall.
 
 The corpus is the active expertise profiles in the database (`load_catalogue` loads the shipped
-ones). Each challenge becomes a needs profile the way a diagnostic does (see
-matching/evaluation.py for the mapping); its `relevance` labels are read only to score.
+ones), with their embeddings (passages not embedded yet are embedded first). Each challenge
+becomes a needs profile the way a diagnostic does (see matching/evaluation.py for the mapping);
+its `relevance` labels are read only to score. Three systems side by side: the engine, plain
+BM25 (rank_bm25) and the embedding model alone. With `--folds K`, the engine ranks each
+challenge with weights fitted on the other folds (engine.fitting), so that its figure is for
+challenges the fit has not seen; without it, with the shipped weights (which were fitted on
+the dev set).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from matching.engine import metrics
+from matching.engine import fitting, metrics
 from matching.engine.analysis import CONCEPT_PREFIX, analyze, document_language
-from matching.engine.index import ProfileIndex, profile_text
-from matching.engine.needs import query_from_needs
+from matching.engine.index import profile_text
 from matching.engine.ranking import query_language, rank
 from matching.engine.types import Query
-from matching.evaluation import challenge_needs
-from matching.search import engine_profiles
+from matching.evaluation import Corpus, read_challenges
 
 RANKING_SIZE = 10
+MEASURES = ("nDCG@10", "R@10", "MRR")
 
 
 class Command(BaseCommand):
@@ -30,96 +34,130 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--challenges", required=True, help="A JSON-lines file of challenges.")
         parser.add_argument(
-            "--baseline", choices=["bm25"], help="Also rank by plain BM25 alone, for comparison."
+            "--folds",
+            type=int,
+            help="rank each challenge with weights fitted on the other folds (k-fold CV)",
         )
-        parser.add_argument("--rankings", help="Write each challenge's ranking to this file.")
+        parser.add_argument("--seed", type=int, default=0, help="seed of the fold assignment")
+        parser.add_argument(
+            "--baseline", choices=["bm25"], help="(BM25 is always shown; kept for old scripts)"
+        )
+        parser.add_argument("--rankings", help="Write each challenge's engine ranking here.")
 
-    def handle(self, *args, challenges, baseline=None, rankings=None, **options):
-        rows = self._read(Path(challenges))
-        profiles = engine_profiles()
-        if not profiles:
-            raise CommandError("No expertise profiles: run `manage.py load_catalogue` first.")
-        index = ProfileIndex.build(profiles)
-        queries = {row["id"]: self._query(row) for row in rows}
-        engine = {
-            cid: [match.profile_id for match in rank(index, query, limit=RANKING_SIZE)]
-            for cid, query in queries.items()
-        }
-        systems = {"engine": engine}
-        if baseline:
-            systems["bm25"] = self._bm25(profiles, queries)
+    def handle(self, *args, challenges, folds=None, seed=0, rankings=None, **options):
+        try:
+            corpus = Corpus(read_challenges(challenges))
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        weights_for = self._weights(corpus, folds, seed)
+        engine = {}
+        for cid, query in corpus.queries.items():
+            weights, cap_factor = weights_for.get(cid, (None, None))
+            matches = rank(
+                corpus.index,
+                query,
+                limit=RANKING_SIZE,
+                query_vector=corpus.vectors[cid],
+                weights=weights,
+                cap_factor=cap_factor,
+            )
+            engine[cid] = [match.profile_id for match in matches]
+        systems = {"engine": engine, "bm25": self._bm25(corpus)}
+        if corpus.index.meaning is not None:
+            systems["embedding"] = self._embedding_alone(corpus)
+        else:
+            self.stdout.write(
+                "No embeddings (model unavailable): the embedding column is left out."
+            )
         if rankings:
             with open(rankings, "w", encoding="utf-8") as out:
-                for row in rows:
+                for row in corpus.rows:
                     out.write(json.dumps({"id": row["id"], "ranking": engine[row["id"]]}) + "\n")
             self.stdout.write(f"Rankings written to {rankings}.")
-        labelled = [row for row in rows if row.get("relevance")]
+        labelled = corpus.labelled
         if not labelled:
             self.stdout.write(
-                f"{len(rows)} challenges ranked; no relevance labels were given, so no scores."
+                f"{len(corpus.rows)} challenges ranked; no relevance labels were given, "
+                "so no scores."
             )
             return
+        how = (
+            f"engine cross-validated over {folds} folds (seed {seed})"
+            if folds
+            else "engine with the shipped weights"
+        )
         self.stdout.write(
-            f"{len(labelled)} labelled challenges of {len(rows)}; {len(profiles)} profiles."
+            f"{len(labelled)} labelled challenges of {len(corpus.rows)}; "
+            f"{len(corpus.profiles)} profiles; {how}."
         )
-        header = f"{'challenge':<12}" + "".join(
-            f"{name + ' ' + measure:>16}"
-            for name in systems
-            for measure in ("nDCG@10", "R@10", "MRR")
+        self.stdout.write(
+            f"{'challenge':<12}"
+            + "".join(f"{name + ' ' + measure:>20}" for name in systems for measure in MEASURES)
         )
-        self.stdout.write(header)
-        totals = {name: [0.0, 0.0, 0.0] for name in systems}
+        totals = {name: np.zeros(len(MEASURES)) for name in systems}
         for row in labelled:
             cells = []
             for name, ranked in systems.items():
-                scores = self._scores(ranked[row["id"]], row["relevance"])
-                totals[name] = [t + s for t, s in zip(totals[name], scores, strict=True)]
-                cells += [f"{score:>16.3f}" for score in scores]
+                scores = self._scores(ranked[row["id"]], corpus.grades(row))
+                totals[name] += scores
+                cells += [f"{score:>20.3f}" for score in scores]
             self.stdout.write(f"{row['id']:<12}" + "".join(cells))
-        overall = "".join(
-            f"{total / len(labelled):>16.3f}" for name in systems for total in totals[name]
+        self.stdout.write(
+            f"{'overall':<12}"
+            + "".join(
+                f"{total / len(labelled):>20.3f}" for name in systems for total in totals[name]
+            )
         )
-        self.stdout.write(f"{'overall':<12}" + overall)
+
+    def _weights(self, corpus: Corpus, folds: int | None, seed: int) -> dict:
+        """{challenge id: (weights, cap factor)} fitted without its fold; {} without --folds."""
+        if not folds:
+            return {}
+        challenges = corpus.fitting_challenges()
+        if not 2 <= folds <= len(challenges):
+            raise CommandError(
+                f"--folds must be between 2 and the number of labelled challenges "
+                f"({len(challenges)}), not {folds}."
+            )
+        return {
+            cid: (fit.weights, fit.cap_factor)
+            for cid, fit in fitting.cross_validate(challenges, folds, seed).items()
+        }
 
     @staticmethod
     def _scores(ranking, grades):
-        grades = {pid: int(grade) for pid, grade in grades.items()}
-        return (
-            metrics.ndcg(ranking, grades),
-            metrics.recall(ranking, grades),
-            metrics.reciprocal_rank(ranking, grades),
+        return np.array(
+            [
+                metrics.ndcg(ranking, grades),
+                metrics.recall(ranking, grades),
+                metrics.reciprocal_rank(ranking, grades),
+            ]
         )
 
-    def _read(self, path: Path) -> list[dict]:
-        if not path.exists():
-            raise CommandError(f"No such file: {path}")
-        rows = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
+    @staticmethod
+    def _embedding_alone(corpus: Corpus) -> dict[str, list[str]]:
+        """Profiles by the cosine of their vector with the challenge's, nothing else."""
+        meaning = corpus.index.meaning
+        assert meaning is not None
+        ranked = {}
+        for cid, vector in corpus.vectors.items():
+            if vector is None:
+                ranked[cid] = []
                 continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise CommandError(f"{path}:{number}: not JSON ({error.msg}).") from error
-            if not isinstance(row, dict) or "id" not in row or "challenge" not in row:
-                raise CommandError(f"{path}:{number}: a challenge needs an id and a challenge.")
-            rows.append(row)
-        if not rows:
-            raise CommandError(f"{path} holds no challenges.")
-        return rows
+            similarity = np.where(
+                meaning.has_vector, meaning.similarity(meaning.reduce(vector)), -2.0
+            )
+            order = np.argsort(-similarity, kind="stable")[:RANKING_SIZE]
+            ranked[cid] = [corpus.index.ids[i] for i in order]
+        return ranked
 
     @staticmethod
-    def _query(row: dict) -> Query:
-        # Only the challenge's own fields reach the engine: never its labels.
-        unlabelled = {key: value for key, value in row.items() if key != "relevance"}
-        return query_from_needs(challenge_needs(unlabelled))
-
-    @staticmethod
-    def _bm25(profiles, queries: dict[str, Query]) -> dict[str, list[str]]:
+    def _bm25(corpus: Corpus) -> dict[str, list[str]]:
         """Plain BM25 (rank_bm25's Okapi) on the same tokens: no synonyms, no structure."""
         from rank_bm25 import BM25Okapi
 
-        corpus = [
+        profiles = corpus.profiles
+        documents = [
             [
                 t
                 for t in analyze(profile_text(p), document_language(p.summary, p.languages))
@@ -127,15 +165,16 @@ class Command(BaseCommand):
             ]
             for p in profiles
         ]
-        bm25 = BM25Okapi(corpus)
+        bm25 = BM25Okapi(documents)
         ranked = {}
-        for cid, query in queries.items():
-            tokens = [
-                t
-                for t in analyze(query.text, query_language(query))
-                if not t.startswith(CONCEPT_PREFIX)
-            ]
-            scores = bm25.get_scores(tokens)
+        for cid, query in corpus.queries.items():
+            scores = bm25.get_scores(_plain_tokens(query))
             order = sorted(range(len(profiles)), key=lambda i: -scores[i])[:RANKING_SIZE]
             ranked[cid] = [profiles[i].id for i in order]
         return ranked
+
+
+def _plain_tokens(query: Query) -> list[str]:
+    return [
+        t for t in analyze(query.text, query_language(query)) if not t.startswith(CONCEPT_PREFIX)
+    ]
