@@ -108,9 +108,32 @@ def _fact_label(fact: str, questions: dict, language: str) -> str:
     return localized(question["label"], language) if question else fact
 
 
+class Reason(str):
+    """A reason's sentence; one that quotes the profile also carries the quotes apart, so that a
+    page can mark each with its own language (`lead` is the sentence before them)."""
+
+    lead: str = ""
+    quotes: tuple[dict[str, str], ...] = ()
+
+
+def _meaning_reason(passages: list[dict[str, Any]]) -> Reason:
+    lead = _("Close in meaning to your challenge, in its own words:")
+    quoted = " ".join(f"“{passage['text']}”" for passage in passages)
+    reason = Reason(f"{lead} {quoted}")
+    reason.lead = lead
+    reason.quotes = tuple(
+        {"text": passage["text"], "language": passage.get("language", "")} for passage in passages
+    )
+    return reason
+
+
 def match_reasons(match: dict[str, Any], language: str) -> list[str]:
     """One sentence per signal that speaks for or against the match."""
     reasons: list[str] = []
+    capped_by = next(
+        (s["detail"].get("capped_by", []) for s in match["signals"] if s["name"] == "capacity"),
+        [],
+    )
     for signal in match["signals"]:
         name, value, detail = signal["name"], signal["value"], signal["detail"]
         if name == "text" and detail.get("terms"):
@@ -118,6 +141,8 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
                 _("Words in common with your challenge: %(terms)s.")
                 % {"terms": ", ".join(detail["terms"])}
             )
+        elif name == "meaning" and detail.get("passages"):
+            reasons.append(_meaning_reason(detail["passages"]))
         elif name == "capability" and detail.get("areas"):
             labels = [taxonomy.label("capability_areas", a, language) for a in detail["areas"]]
             reasons.append(_("Expertise you need: %(areas)s.") % {"areas": "; ".join(labels)})
@@ -140,9 +165,12 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
         elif name == "sector" and value:
             reasons.append(_("Has worked in your sector."))
         elif name == "language":
-            reasons.append(
-                _("Works in your language.") if value else _("Does not list your language.")
-            )
+            if value:
+                reasons.append(_("Works in your language."))
+            elif "language" in capped_by:
+                reasons.append(_("Does not list your language: ranked lower."))
+            else:
+                reasons.append(_("Does not list your language."))
         elif name == "students":
             reasons.append(_("Can place students.") if value else _("Does not take students."))
         elif name == "region":
@@ -155,7 +183,14 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
                 )
             else:
                 reasons.append(
-                    _("Far from you (%(region)s) for the on-site work you asked for.")
+                    (
+                        _(
+                            "Far from you (%(region)s) for the on-site work you asked for: "
+                            "ranked lower."
+                        )
+                        if "distance" in capped_by
+                        else _("Far from you (%(region)s) for the on-site work you asked for.")
+                    )
                     % {"region": detail["profile"]}
                 )
         elif name == "capacity":
@@ -163,6 +198,10 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
                 reasons.append(_("Has no capacity left this term: ranked lower."))
             elif detail.get("left"):
                 reasons.append(_("Can take %(count)s more project(s).") % {"count": detail["left"]})
+            if "students" in capped_by:
+                reasons.append(
+                    _("Works through student projects, and you want no students: ranked lower.")
+                )
     return reasons
 
 

@@ -42,7 +42,9 @@ class MatchSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField())
     score = serializers.FloatField(help_text="From 0 to 1.")
     reasons = serializers.ListField(
-        child=serializers.CharField(), help_text="Why it matches, in the reader's language."
+        child=serializers.CharField(),
+        help_text="Why it matches, in the reader's language; a match by meaning quotes the "
+        "profile's closest passages in the profile's own language.",
     )
     open_request = serializers.SerializerMethodField(
         help_text="The company's open request to this profile, if it asked already."
@@ -64,6 +66,10 @@ class RunSerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField()
     profile_count = serializers.IntegerField(help_text="The expertise profiles it ranked.")
+    meaning_model = serializers.CharField(
+        help_text="The sentence-embedding model that ranked by meaning; empty when the run "
+        "ranked by words and structure only (the model was unavailable)."
+    )
     stale = serializers.SerializerMethodField(
         help_text="Profiles changed since (or it failed): a refresh may give other matches."
     )

@@ -462,8 +462,9 @@ def text_scale(text_max: float | None, weights: Mapping[str, float]) -> float:
 
 def cap_functions(query: Query, cap_factor: float) -> list[ScoreFunction]:
     """The constraints of `ranking.caps` as filter functions worth `cap_factor`: no capacity
-    left, not working in the challenge's language, and (for on-site work in a region) a region
-    that is neither the challenge's nor a neighbour of it."""
+    left, not working in the challenge's language, (for on-site work in a region) a region
+    that is neither the challenge's nor a neighbour of it, and a student project program for a
+    business that wants no students."""
     functions = [
         _weighted(Q("term", capacity_left=0), cap_factor),
         _weighted(Q("bool", must_not=[Q("term", languages=query_language(query))]), cap_factor),
@@ -471,6 +472,8 @@ def cap_functions(query: Query, cap_factor: float) -> list[ScoreFunction]:
     if query.onsite_needed and query.region:
         near = [query.region, *sorted(set(query.neighbouring_regions) - {query.region})]
         functions.append(_weighted(Q("bool", must_not=[Q("terms", region=near)]), cap_factor))
+    if query.wants_students is False:
+        functions.append(_weighted(Q("term", kind="program"), cap_factor))
     return functions
 
 
@@ -635,6 +638,8 @@ def _capped_by(query: Query, source: Mapping[str, Any]) -> list[str]:
     near = {query.region, *query.neighbouring_regions}
     if query.onsite_needed and query.region and source.get("region") not in near:
         capped.append("distance")
+    if query.wants_students is False and source.get("kind") == "program":
+        capped.append("students")
     return capped
 
 

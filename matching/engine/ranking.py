@@ -219,6 +219,9 @@ def caps(index: ProfileIndex, query: Query) -> dict[str, np.ndarray]:
     if query.onsite_needed and query.region:
         near = _vector(index.regions, dict.fromkeys((query.region, *query.neighbouring_regions), 1))
         capped["distance"] = near[index.region_of] == 0
+    if query.wants_students is False and "program" in index.kinds:
+        # A student project program works only through students.
+        capped["students"] = index.kind_of == index.kinds.index("program")
     return capped
 
 

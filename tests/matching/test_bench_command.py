@@ -5,54 +5,166 @@ from __future__ import annotations
 import json
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from diagnostics.text import detect_language
+from matching.engine.index import ProfileIndex
+from matching.engine.ranking import rank
+from matching.engine.semantic import (
+    DIMENSIONS,
+    EmbedderUnavailable,
+    MeaningIndex,
+    UniversalSentenceEncoder,
+    profile_passages,
+)
 from matching.engine.synthetic import INSTITUTIONS, synthetic_profiles, synthetic_queries
 from matching.engine.types import Profile, Query
+from matching.management.commands.bench_matching import SyntheticVectors
 from ocip.taxonomy import regions, taxonomy
 
 KEYS = {
     "profiles",
     "queries",
     "build_s",
+    "meaning_build_s",
     "p50_ms",
     "p95_ms",
     "max_ms",
     "peak_mb",
+    "meaning_mb",
+    "embed_load_s",
+    "embed_ms_p50",
+    "embed_ms_p95",
+    "embed_profiles_per_s",
     "rank_bm25_p50_ms",
     "speedup",
 }
+EMBED_KEYS = ("embed_load_s", "embed_ms_p50", "embed_ms_p95", "embed_profiles_per_s")
+
+
+def _run(**options: int) -> tuple[list[str], dict]:
+    out = StringIO()
+    call_command("bench_matching", stdout=out, **options)
+    lines = out.getvalue().rstrip("\n").splitlines()
+    return lines, json.loads(lines[-1])
 
 
 @pytest.fixture(scope="module")
-def bench_output() -> str:
-    out = StringIO()
-    call_command("bench_matching", profiles=300, queries=12, stdout=out)
-    return out.getvalue()
+def bench_output() -> tuple[list[str], dict]:
+    """One small run, with the real embedding model (installed with the project)."""
+    return _run(profiles=300, queries=5, embed_profiles=5)
 
 
-def test_last_line_is_the_json_summary(bench_output: str) -> None:
-    lines = bench_output.rstrip("\n").splitlines()
-    summary = json.loads(lines[-1])
+def test_last_line_is_the_json_summary(bench_output: tuple[list[str], dict]) -> None:
+    lines, summary = bench_output
     assert set(summary) == KEYS
     assert summary["profiles"] == 300
-    assert summary["queries"] == 12
-    for key in ("build_s", "p50_ms", "p95_ms", "max_ms", "rank_bm25_p50_ms", "speedup"):
-        assert isinstance(summary[key], float | int)
+    assert summary["queries"] == 5
+    for key in (
+        "build_s",
+        "meaning_build_s",
+        "p50_ms",
+        "p95_ms",
+        "max_ms",
+        "embed_ms_p50",
+        "embed_ms_p95",
+        "embed_profiles_per_s",
+        "rank_bm25_p50_ms",
+        "speedup",
+    ):
+        assert isinstance(summary[key], float | int), key
         assert summary[key] > 0, key
-    # Memory added over the pre-build baseline: can round to nothing on a tiny corpus.
-    assert summary["peak_mb"] >= 0
+    # Memory added over the pre-build baseline: can round to nothing on a tiny corpus. The
+    # model's load time is next to nothing when an earlier test loaded it.
+    for key in ("peak_mb", "meaning_mb", "embed_load_s"):
+        assert isinstance(summary[key], float | int), key
+        assert summary[key] >= 0, key
     assert summary["p50_ms"] <= summary["p95_ms"] <= summary["max_ms"]
+    assert summary["embed_ms_p50"] <= summary["embed_ms_p95"]
     expected = summary["rank_bm25_p50_ms"] / summary["p50_ms"]
     assert summary["speedup"] == pytest.approx(expected, rel=0.02, abs=0.01)
-    # Only the last line is JSON, and the table and the embeddings note come before it.
-    assert "embeddings: none (not part of the default install)" in lines
-    assert any(line.startswith("rank p50 / p95 / max") for line in lines)
+    # Only the last line is JSON, and the table comes before it, the meaning index and the
+    # embedding model each on their own lines.
+    assert not any("embeddings: none" in line for line in lines)
+    for start in (
+        "rank p50 / p95 / max",
+        "meaning index (synthetic vectors)",
+        "embedding model ",
+        "  embed challenge p50 / p95 / max (5)",
+        "  embed profiles (5, ",
+    ):
+        assert any(line.startswith(start) for line in lines), start
+    model = ["embedding", "model", UniversalSentenceEncoder.name]
+    assert any(line.split() == model for line in lines)
     for line in lines[:-1]:
         assert not line.startswith("{")
+
+
+def test_every_match_is_ranked_with_the_meaning_signal(
+    bench_output: tuple[list[str], dict],
+) -> None:
+    lines, _ = bench_output
+    quoting = next(line for line in lines if line.startswith("  matches quoting a passage"))
+    quoted, shown = quoting.split()[-3], quoting.split()[-1]
+    assert int(shown) == 5 * 10
+    assert int(quoted) > 0  # explanations quote passages: their cost is in the times
+
+
+def test_without_the_model_its_figures_are_null(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unavailable(self: UniversalSentenceEncoder) -> None:
+        raise EmbedderUnavailable("no model here")
+
+    monkeypatch.setattr(UniversalSentenceEncoder, "_loaded", unavailable)
+    lines, summary = _run(profiles=120, queries=3, embed_profiles=2)
+    assert set(summary) == KEYS
+    for key in EMBED_KEYS:
+        assert summary[key] is None, key
+    assert summary["p95_ms"] > 0 and summary["meaning_build_s"] > 0
+    assert any(
+        line.startswith("embedding model") and line.endswith("unavailable: no model here")
+        for line in lines
+    )
+
+
+def test_synthetic_meaning_index_is_built_in_chunks_as_from_all_vectors() -> None:
+    profiles = synthetic_profiles(300, seed=5)
+    chunked = SyntheticVectors(profiles, seed=5, chunk=64)  # 64 does not divide 300
+    whole = SyntheticVectors(profiles, seed=5, chunk=64)
+    full = whole.all_passages()
+    assert full.shape == (int(whole.indptr[-1]), DIMENSIONS)
+    assert np.allclose(np.linalg.norm(full, axis=1), 1, atol=1e-5)
+    assert np.array_equal(full, chunked.all_passages())  # deterministic for the seed
+    built = chunked.meaning_index()
+    expected = MeaningIndex.from_passage_vectors("synthetic", whole.indptr, full, whole.texts)
+    assert len(built) == len(profiles)
+    assert built.passage_texts == [p for profile in profiles for p in profile_passages(profile)]
+    assert np.array_equal(built.passage_indptr, expected.passage_indptr)
+    assert built.passage_vectors.dtype == np.float16
+    # The bases may differ in the signs of their columns: compare what they are used for.
+    query = chunked.challenge(synthetic_queries(1, seed=5)[0], 0)
+    reduced, reduced_expected = built.reduce(query), expected.reduce(query)
+    assert np.allclose(built.similarity(reduced), expected.similarity(reduced_expected), atol=2e-3)
+    for position in (0, 150, 299):
+        got = built.closest(position, reduced, most=3, floor=-1)
+        want = expected.closest(position, reduced_expected, most=3, floor=-1)
+        assert [text for text, _ in got] == [text for text, _ in want]
+        assert np.allclose([c for _, c in got], [c for _, c in want], atol=2e-3)
+
+
+def test_synthetic_vectors_make_related_profiles_close() -> None:
+    profiles = synthetic_profiles(400, seed=7)
+    vectors = SyntheticVectors(profiles, seed=7)
+    index = ProfileIndex.build(profiles).with_meaning(vectors.meaning_index())
+    query = synthetic_queries(1, seed=11)[0]
+    matches = rank(index, query, limit=10, query_vector=vectors.challenge(query, 0))
+    meaning = [s for match in matches for s in match.signals if s.name == "meaning"]
+    assert len(meaning) == len(matches) == 10
+    assert any(signal.detail["passages"] for signal in meaning)
+    quoted = {p["text"] for signal in meaning for p in signal.detail["passages"]}
+    assert quoted <= set(index.meaning.passage_texts)
 
 
 @pytest.mark.parametrize(
@@ -62,6 +174,7 @@ def test_last_line_is_the_json_summary(bench_output: str) -> None:
         {"profiles": 10, "queries": 0},
         {"profiles": -3, "queries": 5},
         {"profiles": 10, "queries": 5, "baseline_queries": 0},
+        {"profiles": 10, "queries": 5, "embed_profiles": 0},
     ],
 )
 def test_bad_arguments_are_command_errors(options: dict[str, int]) -> None:

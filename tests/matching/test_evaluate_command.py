@@ -15,7 +15,7 @@ def test_scores_every_challenge_and_the_baseline(catalogue, tmp_path, capsys):
     out = capsys.readouterr().out
     overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
     scores = [float(value) for value in overall[1:]]
-    assert len(scores) == 6  # engine and BM25: nDCG@10, recall@10, MRR
+    assert len(scores) == 9  # engine, BM25, embedding alone: nDCG@10, recall@10, MRR
     assert all(0 <= score <= 1 for score in scores)
     lines = [json.loads(line) for line in rankings.read_text().splitlines()]
     assert len(lines) == 35
@@ -44,3 +44,22 @@ def test_bad_files_are_refused(catalogue, tmp_path):
 def test_without_profiles_it_says_what_to_run(db, tmp_path):
     with pytest.raises(CommandError, match="load_catalogue"):
         call_command("evaluate_matching", challenges=DEV_SET)
+
+
+def test_cross_validated_figures_fit_on_the_other_folds(catalogue, capsys):
+    call_command("evaluate_matching", challenges=DEV_SET, folds=3)
+    out = capsys.readouterr().out
+    assert "engine cross-validated over 3 folds" in out
+    overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
+    assert len(overall) == 10 and all(0 <= float(value) <= 1 for value in overall[1:])
+    with pytest.raises(CommandError, match="--folds must be between 2"):
+        call_command("evaluate_matching", challenges=DEV_SET, folds=99)
+
+
+def test_without_a_model_the_embedding_column_is_left_out(catalogue, settings, capsys):
+    settings.MATCHING_EMBEDDER = ""
+    call_command("evaluate_matching", challenges=DEV_SET)
+    out = capsys.readouterr().out
+    assert "the embedding column is left out" in out
+    overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
+    assert len(overall) == 7

@@ -45,6 +45,7 @@ def test_members_get_the_latest_runs_matches_with_reasons_and_funding(client, bu
         "error_message": None,
         "created_at": None,
         "profile_count": run.profile_count,
+        "meaning_model": run.meaning_model,
         "stale": False,
     }
     programs = {program["slug"]: program for program in data["funding"]["programs"]}

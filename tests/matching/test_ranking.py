@@ -19,16 +19,19 @@ from matching.engine.index import ProfileIndex, naics_codes
 from matching.engine.metrics import ndcg, recall, reciprocal_rank
 from matching.engine.needs import OUTCOME_REPEATS, query_from_needs
 from matching.engine.ranking import (
-    FULL_CAPACITY_FACTOR,
     MAX_PER_INSTITUTION,
+    SIGNALS,
     TOP,
-    WEIGHTS,
     diversify,
+    fitted,
     rank,
 )
 from matching.engine.types import Profile, Query
 from matching.evaluation import STAGE_TRL_RANGES, challenge_answers, challenge_needs
 from ocip.taxonomy import regions
+
+WEIGHTS = fitted().weights
+CAP_FACTOR = fitted().cap_factor
 
 FILLERS = (
     ("f-bakery", "Sourdough fermentation and artisanal bakery process improvement."),
@@ -369,10 +372,10 @@ def test_unit_with_no_capacity_left_ranks_below_one_with_room():
     assert ids(matches)[:2] == ["room", "full"]
     room, low = matches[0], matches[1]
     assert signal(low, "capacity").value == 0.0
-    assert signal(low, "capacity").detail == {"left": 0}
+    assert signal(low, "capacity").detail == {"left": 0, "capped_by": ["capacity"]}
     assert signal(room, "capacity").value == 1.0
-    assert signal(room, "capacity").detail == {"left": 2}
-    assert low.score == pytest.approx(room.score * FULL_CAPACITY_FACTOR, abs=1e-3)
+    assert signal(room, "capacity").detail == {"left": 2, "capped_by": []}
+    assert low.score == pytest.approx(room.score * CAP_FACTOR, abs=1e-3)
 
 
 # --- diversity ----------------------------------------------------------------------------------
@@ -501,7 +504,7 @@ def test_signals_carry_the_weights_and_scores_stay_in_range():
         assert 0.0 <= match.score <= 1.0
         names = [s.name for s in match.signals]
         assert names[-1] == "capacity"
-        assert set(names) == set(WEIGHTS) | {"capacity"}
+        assert set(names) == set(SIGNALS) - {"meaning"} | {"capacity"}  # no embeddings here
         for s in match.signals:
             assert s.weight == WEIGHTS.get(s.name, 0.0)
             assert 0.0 <= s.value <= 1.0
@@ -557,7 +560,7 @@ def test_profile_with_missing_optional_fields_is_indexed_and_ranked():
     assert "bare" in matches
     assert signal(matches["bare"], "trl").value == 0.5
     assert signal(matches["bare"], "trl").detail["profile"] == [-1, -1]
-    assert signal(matches["bare"], "capacity").detail == {"left": None}
+    assert signal(matches["bare"], "capacity").detail == {"left": None, "capped_by": []}
     assert signal(matches["bare"], "capacity").value == 1.0
 
 
