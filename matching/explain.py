@@ -130,7 +130,7 @@ def _meaning_reason(passages: list[dict[str, Any]]) -> Reason:
 def match_reasons(match: dict[str, Any], language: str) -> list[str]:
     """One sentence per signal that speaks for or against the match."""
     reasons: list[str] = []
-    capped_by = next(
+    capped_by: list[str] = next(
         (s["detail"].get("capped_by", []) for s in match["signals"] if s["name"] == "capacity"),
         [],
     )

@@ -84,12 +84,9 @@ def test_the_meaning_index_survives_persistence():
 def test_a_profile_without_vectors_has_no_meaning_but_still_ranks_by_words():
     a, b = make("a", FORECAST), make("b", "Electricity grid forecasting for utilities.")
     index = build(a, b)
-    passages = {
-        p: v
-        for p, v in zip(
-            profile_passages(a), HashingEmbedder().encode(profile_passages(a)), strict=True
-        )
-    }
+    passages = dict(
+        zip(profile_passages(a), HashingEmbedder().encode(profile_passages(a)), strict=True)
+    )
     everyone = [a, b, *[make(pid, institution=pid) for pid in index.ids[2:]]]
     index.with_meaning(MeaningIndex.build(everyone, passages, "hashing-test@1"))
     assert index.meaning.has_vector.tolist()[:2] == [True, False]

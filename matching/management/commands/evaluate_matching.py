@@ -139,7 +139,7 @@ class Command(BaseCommand):
         """Profiles by the cosine of their vector with the challenge's, nothing else."""
         meaning = corpus.index.meaning
         assert meaning is not None
-        ranked = {}
+        ranked: dict[str, list[str]] = {}
         for cid, vector in corpus.vectors.items():
             if vector is None:
                 ranked[cid] = []
