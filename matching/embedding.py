@@ -83,6 +83,19 @@ def embed_profiles(profiles: Sequence[Profile]) -> int:
     return len(missing)
 
 
+def prune_embeddings(profiles: Sequence[Profile]) -> int:
+    """Forget the vectors no active profile uses any more (older texts, other models).
+
+    A vector pruned while another task still needed it is embedded again by the next rebuild.
+    """
+    model = embedder()
+    stale = PassageEmbedding.objects.all()
+    if model is not None:
+        stale = stale.exclude(model=model.name, text_hash__in=list(_passages(profiles)))
+    deleted, _ = stale.delete()
+    return deleted
+
+
 def meaning_index(profiles: Sequence[Profile]) -> MeaningIndex | None:
     """The profiles' meaning index from stored vectors, or None if none are stored."""
     model = embedder()

@@ -81,6 +81,7 @@ def index_rebuild(*, force: bool = False) -> None:
     embedded = embedding.embed_profiles(profiles) if engine.ranks_by_meaning else 0
     if force or embedded or engine.checksum() != checksum:
         engine.rebuild(profiles, version=checksum)
+        embedding.prune_embeddings(profiles)
 
 
 def engine_profiles() -> list[Profile]:

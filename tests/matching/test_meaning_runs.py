@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from diagnostics import services as diagnostic_services
 from matching import embedding, search, services, tasks
-from matching.engine.semantic import EmbedderUnavailable, HashingEmbedder
+from matching.engine.semantic import EmbedderUnavailable, HashingEmbedder, text_hash
 from matching.models import ExpertiseProfile, MatchRun, PassageEmbedding
 from tests.diagnostics.conftest import completed_draft
 
@@ -47,13 +47,17 @@ def test_the_task_embeds_each_passage_once_and_twice_is_once(catalogue, monkeypa
     assert calls == [] and PassageEmbedding.objects.count() == stored
 
 
-def test_an_edited_profile_embeds_only_its_new_passage(embedded):
+def test_an_edited_profile_embeds_only_its_new_passage_and_forgets_the_old(embedded):
     before = PassageEmbedding.objects.count()
     profile = ExpertiseProfile.objects.get(external_id="w1-001")
+    old_title = profile.title
     profile.summary += " We now also run drone delivery trials for remote clinics."
+    profile.title = "Digital health adoption centre"
     profile.save()
     tasks.matching_index_rebuild()
-    assert PassageEmbedding.objects.count() == before + 1
+    assert PassageEmbedding.objects.count() == before + 1  # two new passages, one forgotten
+    forgotten = text_hash(old_title)
+    assert not PassageEmbedding.objects.filter(text_hash=forgotten).exists()
 
 
 def test_a_run_ranks_by_meaning_and_quotes_the_profile(
