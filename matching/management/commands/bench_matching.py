@@ -3,25 +3,26 @@
     python manage.py bench_matching --profiles 100000 --queries 200
 
 Generates N profiles and Q challenges (matching/engine/synthetic.py) and builds the text index
-(timed: build_s). Then, timed apart and not part of build_s, builds the meaning index from
-synthetic passage vectors: one 512-dimension vector per passage of each profile
-(`profile_passages`, so explanations quote the profiles' real text), deterministic for the seed,
-generated and reduced to 128 dimensions in chunks of profiles, so that 100,000 profiles never
-hold all their full vectors at once. A synthetic vector is its passage's capability area's
-direction plus noise; a challenge's is the direction of its areas plus noise, so that related
-passages are close enough to be quoted, as with the real model. They stand in for the real
-model's vectors, which at 100,000 profiles would take hours to compute here.
+(timed: build_s). Then builds the meaning index, timed apart (meaning_build_s, not part of
+build_s), from synthetic passage vectors standing in for the model's, which at 100,000
+profiles would take hours to compute here: one 512-dimension vector per passage of each profile
+(`profile_passages`, so explanations quote the profiles' real text), deterministic for the seed.
+A passage's vector is its profile's capability area's direction plus noise, a challenge's the
+direction of its areas plus noise, so related passages are close enough to be quoted, as with
+the real model. They are generated and reduced to 128 dimensions a chunk of profiles at a time
+(a pass for the reduction basis, then one to project), so that all their full vectors are never
+held at once; generating them is timed apart from meaning_build_s, as embedding is.
 
 Every challenge is ranked with its synthetic vector and explanations (`rank(index, query,
 limit=10, query_vector=...)`, timed one by one after 3 warm-up queries), so the times include
-the meaning signal and the quoted passages; the memory the indexes and the ranking add is
+the meaning signal and the quoted passages; the memory the two indexes and the ranking add is
 measured. The real model (the multilingual Universal Sentence Encoder) is measured on its own
 lines: its load, the time to embed a challenge (`query_vector`, up to 100 of the timed
-challenges, after warm-up) and its throughput on the passages of the first M profiles
-(--embed-profiles, batches of 64 as the index rebuild does), in profiles per second. If the model
-is unavailable, it says so and those figures are null. Finally builds rank_bm25's BM25Okapi
-over the same corpus tokenized by the engine's own analyzer and times its scoring plus top-10
-selection, so that the comparison is of ranking, not tokenizing: the baseline is given
+challenges, after warm-up: embed_ms) and its throughput on the passages of the first M profiles
+(--embed-profiles, in batches of 64 as the index rebuild does), in profiles per second. If the
+model is unavailable, it says so and those figures are null. Finally builds rank_bm25's
+BM25Okapi over the same corpus tokenized by the engine's own analyzer and times its scoring plus
+top-10 selection, so that the comparison is of ranking, not tokenizing: the baseline is given
 pre-tokenized queries, while the engine's times include analysing the query and the meaning
 signal, which makes the speed-up conservative. Touches no database.
 
@@ -68,10 +69,12 @@ MIN_BASELINE_QUERIES = 10
 QUERY_SEED_OFFSET = 4  # the default seed 7 gives queries seed 11, synthetic_queries' default
 EMBED_QUERIES = 100  # challenges embedded by the real model, at most
 EMBED_BATCH = 64  # passages per call to the model, as matching/embedding.py
-CHUNK_PROFILES = 2048  # profiles whose full synthetic vectors are held at once
-# The noise of a synthetic vector, per dimension, around its area's unit direction: a passage
-# is then at cosine about 0.6 of its area's direction in 512 dimensions.
+CHUNK_PROFILES = 1024  # profiles whose full synthetic vectors are held at once (about 20 MB)
+# The spread of a synthetic vector's noise, per dimension, around its area's unit direction: a
+# passage is then at cosine about 0.6 of its area's direction in 512 dimensions. The noise is
+# uniform (with this standard deviation), which numpy draws four times faster than normal.
 SYNTHETIC_NOISE = 0.06
+UNIFORM_SPREAD = SYNTHETIC_NOISE * 12**0.5  # the width of a uniform of that deviation
 SYNTHETIC_MODEL = "synthetic"
 
 
@@ -106,9 +109,10 @@ class SyntheticVectors:
     """Deterministic stand-ins for the model's vectors of the profiles' passages and challenges.
 
     Each capability area has a random unit direction; a passage's vector is the direction of
-    one of its profile's areas (in turn) plus Gaussian noise, a challenge's the mean direction
-    of its areas plus noise, all normalised as the model's are. The passages of a chunk of
-    profiles are generated from their own seed, so a chunk comes out the same every time.
+    one of its profile's areas (in turn) plus noise, a challenge's the mean direction of its
+    areas plus noise, all normalised as the model's are. The passages of a chunk of profiles
+    are generated from their own seed, so a chunk comes out the same every time.
+    `generate_s` is the time spent generating passage vectors so far (not building).
     """
 
     def __init__(
@@ -124,8 +128,10 @@ class SyntheticVectors:
         self.chunk = chunk
         self.areas = {slug: i for i, slug in enumerate(sorted(taxonomy()["capability_areas"]))}
         rng = np.random.default_rng([seed, 0])
-        directions = rng.standard_normal((len(self.areas), dimensions), dtype=np.float32)
+        directions = rng.standard_normal((len(self.areas) + 1, dimensions), dtype=np.float32)
+        directions[-1] = 0  # "area" -1: no area, noise alone
         self.directions = normalised(directions)
+        self.generate_s = 0.0
         self.texts: list[str] = []
         indptr = [0]
         topics: list[int] = []  # the area of each passage, -1 for none (noise alone)
@@ -145,15 +151,21 @@ class SyntheticVectors:
 
     def passages(self, first: int) -> np.ndarray:
         """The (passages, dimensions) vectors of the chunk of profiles starting at `first`."""
+        started = time.perf_counter()
         start = int(self.indptr[first])
         stop = int(self.indptr[min(first + self.chunk, len(self.indptr) - 1)])
-        rng = np.random.default_rng([self.seed, 1, first])
-        vectors = rng.standard_normal((stop - start, self.dimensions), dtype=np.float32)
-        vectors *= SYNTHETIC_NOISE
-        topics = self.topics[start:stop]
-        on_topic = topics >= 0
-        vectors[on_topic] += self.directions[topics[on_topic]]
-        return normalised(vectors)
+        vectors = self._noise([self.seed, 1, first], (stop - start, self.dimensions))
+        vectors += self.directions[self.topics[start:stop]]
+        vectors = normalised(vectors)
+        self.generate_s += time.perf_counter() - started
+        return vectors
+
+    @staticmethod
+    def _noise(seed: list[int], shape: tuple[int, ...]) -> np.ndarray:
+        noise = np.random.default_rng(seed).random(shape, dtype=np.float32)
+        noise -= 0.5
+        noise *= UNIFORM_SPREAD
+        return noise
 
     def profile_sums(self, first: int, vectors: np.ndarray) -> np.ndarray:
         """The sum of each profile's passage vectors, for the chunk starting at `first`."""
@@ -175,8 +187,7 @@ class SyntheticVectors:
 
     def challenge(self, query: Query, number: int) -> np.ndarray:
         """The (dimensions,) unit vector of the `number`th challenge."""
-        rng = np.random.default_rng([self.seed, 2, number])
-        vector = rng.standard_normal(self.dimensions, dtype=np.float32) * SYNTHETIC_NOISE
+        vector = self._noise([self.seed, 2, number], (self.dimensions,))
         held = [self.areas[a] for a in query.capability_areas if a in self.areas]
         if held:
             vector += self.directions[held].mean(axis=0)
@@ -326,12 +337,15 @@ class Command(BaseCommand):
         build_s = time.perf_counter() - started
         rss_built = current_rss_mb()
 
-        # Meaning: synthetic passage vectors stand in for the model's; not part of build_s.
+        # Meaning: synthetic passage vectors stand in for the model's; not part of build_s,
+        # and the time spent generating them (twice: a pass for the basis, one to project) is
+        # not part of meaning_build_s, as the embeddings are not.
         started = time.perf_counter()
         synthetic = SyntheticVectors(profiles, seed)
         meaning = synthetic.meaning_index()
         index.with_meaning(meaning)
-        meaning_build_s = time.perf_counter() - started
+        vectors_s = synthetic.generate_s
+        meaning_build_s = time.perf_counter() - started - vectors_s
         gc.collect()
         rss_meaning = current_rss_mb()
         query_vectors = [synthetic.challenge(query, i) for i, query in enumerate(queries)]
@@ -343,6 +357,7 @@ class Command(BaseCommand):
         analysis_ms: list[float] = []
         meaning_ms: list[float] = []
         quoted = shown = 0
+        faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         for query, vector in zip(timed, timed_vectors, strict=True):
             started = time.perf_counter()
             matches = rank(index, query, limit=LIMIT, query_vector=vector)
@@ -354,6 +369,7 @@ class Command(BaseCommand):
                 for signal in match.signals
                 if signal.name == "meaning"
             )
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
         for query, vector in zip(timed, timed_vectors, strict=True):  # shares, for the report
             started = time.perf_counter()
             analyze_query(query, index)
@@ -407,13 +423,17 @@ class Command(BaseCommand):
             ("build index", f"{build_s:.2f} s"),
             (
                 "meaning index (synthetic vectors)",
-                f"{meaning_build_s:.2f} s (not part of build), {passages:,} passages, "
-                f"{meaning.basis.shape[1]} dims",
+                f"{meaning_build_s:.2f} s (not part of build; + {vectors_s:.2f} s generating "
+                f"the vectors), {passages:,} passages, {meaning.basis.shape[1]} dims",
             ),
             ("rank p50 / p95 / max", f"{p50:.2f} / {p95:.2f} / {worst:.2f} ms"),
             ("  of which query analysis, p50", f"{analysis_p50:.2f} ms"),
             ("  of which meaning signal, p50", f"{meaning_p50:.2f} ms"),
             ("  matches quoting a passage", f"{quoted:,} of {shown:,}"),
+            # Memory the allocator gives back and takes again, page by page: a process that did
+            # not churn memory before ranking (one that only loads the index) can fault on
+            # every query's temporary arrays, which costs milliseconds at 100,000 profiles.
+            ("  minor page faults per query", f"{faults / q:,.1f}"),
             ("memory before build (RSS)", f"{rss_before:.1f} MB"),
             ("index (RSS after build - before)", f"{index_mb:.1f} MB"),
             ("meaning index (RSS added)", f"{meaning_mb:.1f} MB"),
