@@ -12,6 +12,7 @@ default), "hashing" (a small deterministic stand-in, for tests) or "" (none).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from functools import cache
 
@@ -33,6 +34,7 @@ from .models import PassageEmbedding
 
 logger = logging.getLogger(__name__)
 BATCH = 64  # passages per call to the model
+DELETE_BATCH = 500
 EMBEDDERS = {"use": UniversalSentenceEncoder, "hashing": HashingEmbedder}
 
 
@@ -50,8 +52,18 @@ def _passages(profiles: Iterable[Profile]) -> dict[str, str]:
     return {text_hash(p): p for profile in profiles for p in profile_passages(profile)}
 
 
-def embed_profiles(profiles: Sequence[Profile]) -> int:
-    """Embed the passages of `profiles` that have no vector for the current model yet.
+def _stored_hashes(model_name: str) -> set[str]:
+    # The model's whole set, filtered here: an IN list of every passage of a large catalogue
+    # would exceed what a database takes in one query.
+    return set(
+        PassageEmbedding.objects.filter(model=model_name).values_list("text_hash", flat=True)
+    )
+
+
+def embed_profiles(profiles: Sequence[Profile], *, budget_seconds: float | None = None) -> int:
+    """Embed the passages of `profiles` that have no vector for the current model yet, for at
+    most `budget_seconds` (the rest waits for the next run, so that a large catalogue never
+    holds the index back).
 
     Returns how many were embedded (0 when all were cached, or without a model). Safe to run
     twice, and concurrently: a vector stored meanwhile by another run is kept.
@@ -59,15 +71,20 @@ def embed_profiles(profiles: Sequence[Profile]) -> int:
     model = embedder()
     if model is None:
         return 0
-    wanted = _passages(profiles)
-    stored = set(
-        PassageEmbedding.objects.filter(model=model.name, text_hash__in=list(wanted)).values_list(
-            "text_hash", flat=True
-        )
-    )
-    missing = [(digest, text) for digest, text in wanted.items() if digest not in stored]
+    stored = _stored_hashes(model.name)
+    missing = [
+        (digest, text) for digest, text in _passages(profiles).items() if digest not in stored
+    ]
+    started, embedded = time.monotonic(), 0
     try:
         for start in range(0, len(missing), BATCH):
+            if budget_seconds is not None and time.monotonic() - started > budget_seconds:
+                logger.info(
+                    "Embedded %s passages; %s wait for the next run",
+                    embedded,
+                    len(missing) - embedded,
+                )
+                break
             batch = missing[start : start + BATCH]
             vectors = model.encode([text for _, text in batch])
             PassageEmbedding.objects.bulk_create(
@@ -77,10 +94,10 @@ def embed_profiles(profiles: Sequence[Profile]) -> int:
                 ],
                 ignore_conflicts=True,
             )
+            embedded += len(batch)
     except EmbedderUnavailable:
         logger.exception("Embedding model %s is unavailable: profiles not embedded", model.name)
-        return 0
-    return len(missing)
+    return embedded
 
 
 def prune_embeddings(profiles: Sequence[Profile]) -> int:
@@ -89,10 +106,15 @@ def prune_embeddings(profiles: Sequence[Profile]) -> int:
     A vector pruned while another task still needed it is embedded again by the next rebuild.
     """
     model = embedder()
-    stale = PassageEmbedding.objects.all()
-    if model is not None:
-        stale = stale.exclude(model=model.name, text_hash__in=list(_passages(profiles)))
-    deleted, _ = stale.delete()
+    if model is None:  # the model switched off for a while: keep what it will need again
+        return 0
+    deleted, _ = PassageEmbedding.objects.exclude(model=model.name).delete()
+    stale = list(_stored_hashes(model.name) - set(_passages(profiles)))
+    for start in range(0, len(stale), DELETE_BATCH):
+        count, _ = PassageEmbedding.objects.filter(
+            model=model.name, text_hash__in=stale[start : start + DELETE_BATCH]
+        ).delete()
+        deleted += count
     return deleted
 
 
@@ -104,9 +126,10 @@ def meaning_index(profiles: Sequence[Profile]) -> MeaningIndex | None:
     wanted = _passages(profiles)
     vectors = {
         wanted[digest]: np.frombuffer(bytes(vector), dtype=np.float32)
-        for digest, vector in PassageEmbedding.objects.filter(
-            model=model.name, text_hash__in=list(wanted)
-        ).values_list("text_hash", "vector")
+        for digest, vector in PassageEmbedding.objects.filter(model=model.name)
+        .values_list("text_hash", "vector")
+        .iterator(chunk_size=2000)
+        if digest in wanted
     }
     if not vectors:
         return None
@@ -116,7 +139,14 @@ def meaning_index(profiles: Sequence[Profile]) -> MeaningIndex | None:
 def challenge_vector(text: str, model_name: str) -> np.ndarray | None:
     """The challenge's vector with the model the index was built with; None if unavailable."""
     model = embedder()
-    if model is None or model.name != model_name:
+    if model is None:
+        return None
+    if model.name != model_name:
+        logger.warning(
+            "The index was built with %s, not %s: ranking without meaning until it is rebuilt",
+            model_name,
+            model.name,
+        )
         return None
     try:
         return query_vector(model, text)

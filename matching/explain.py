@@ -117,8 +117,8 @@ class Reason(str):
 
 
 def _meaning_reason(passages: list[dict[str, Any]]) -> Reason:
-    lead = _("Close in meaning to your challenge, in its own words:")
-    quoted = " ".join(f"“{passage['text']}”" for passage in passages)
+    lead = _("Close in meaning to your challenge. From the profile:")
+    quoted = " ".join(_("“%(passage)s”") % {"passage": passage["text"]} for passage in passages)
     reason = Reason(f"{lead} {quoted}")
     reason.lead = lead
     reason.quotes = tuple(

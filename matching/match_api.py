@@ -68,7 +68,10 @@ class RunSerializer(serializers.Serializer):
     profile_count = serializers.IntegerField(help_text="The expertise profiles it ranked.")
     meaning_model = serializers.CharField(
         help_text="The sentence-embedding model that ranked by meaning; empty when the run "
-        "ranked by words and structure only (the model was unavailable)."
+        "ranked by words and structure only."
+    )
+    meaning_unavailable = serializers.BooleanField(
+        help_text="True when the run ranked without meaning because the model was unavailable."
     )
     stale = serializers.SerializerMethodField(
         help_text="Profiles changed since (or it failed): a refresh may give other matches."

@@ -340,8 +340,11 @@ class MatchRun(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices)
     error = models.CharField(max_length=40, blank=True)  # a code the page explains
     backend = models.CharField(max_length=20)
-    # The embedding model that ranked by meaning; empty when it ran on words and structure only.
+    # The embedding model that ranked by meaning; empty when it ran on words and structure only,
+    # and then `meaning_unavailable` says whether meaning was missed (the model failed or was
+    # off) rather than not part of the backend (Elasticsearch) or of the release (older runs).
     meaning_model = models.CharField(max_length=100, blank=True)
+    meaning_unavailable = models.BooleanField(default=False)
     index_checksum = models.CharField(max_length=64, blank=True)
     profile_count = models.PositiveIntegerField(default=0)
     query = models.JSONField(default=dict)

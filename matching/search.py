@@ -78,7 +78,11 @@ def index_rebuild(*, force: bool = False) -> None:
     engine = backend()
     checksum = profiles_checksum()
     profiles = engine_profiles()
-    embedded = embedding.embed_profiles(profiles) if engine.ranks_by_meaning else 0
+    embedded = (
+        embedding.embed_profiles(profiles, budget_seconds=settings.MATCHING_EMBED_SECONDS)
+        if engine.ranks_by_meaning
+        else 0
+    )
     if force or embedded or engine.checksum() != checksum:
         engine.rebuild(profiles, version=checksum)
         embedding.prune_embeddings(profiles)
@@ -129,7 +133,11 @@ class InProcessBackend:
                 return cls._loaded[1]  # type: ignore[index]
             if cls._loaded is None or cls._loaded[0] != latest:
                 blob = MatchingIndex.objects.values_list("data", flat=True).get(pk=latest)
-                cls._loaded = (latest, ProfileIndex.from_bytes(bytes(blob)))
+                try:
+                    cls._loaded = (latest, ProfileIndex.from_bytes(bytes(blob)))
+                except ValueError:  # stored by a release with another format
+                    self.rebuild(engine_profiles(), version=profiles_checksum())
+                    return cls._loaded[1]  # type: ignore[index]
             cls._checked_at = now
             return cls._loaded[1]
 

@@ -294,6 +294,8 @@ def _compute_run(diagnostic) -> dict:
         matches = engine.rank(query, limit=MATCH_RUN_SIZE)
         if any(signal.name == "meaning" for match in matches for signal in match.signals):
             fields["meaning_model"] = engine.meaning_model()
+        else:
+            fields["meaning_unavailable"] = engine.ranks_by_meaning
     except SearchUnavailable:
         logger.exception("Matching backend %s did not answer", engine.name)
         return fields | {"status": MatchRun.Status.FAILED, "error": "unavailable"}

@@ -493,7 +493,7 @@ def build_search(
     the structured weights on the text's scale; without it they are `weights` as they are. A
     challenge without a word to search for matches nothing.
     """
-    weights = weights or fitted().weights
+    weights = weights if weights is not None else fitted().weights
     cap_factor = cap_factor if cap_factor is not None else fitted().cap_factor
     search = Search(index=index_name).params(include_named_queries_score=True)
     if not has_text(query):
@@ -709,7 +709,7 @@ def matches_from_hits(
     named scores leaves the hit's whole score over the best one. The order is that of the
     recomputed score (ties in the server's order), then spread across institutions.
     """
-    weights = weights or fitted().weights
+    weights = weights if weights is not None else fitted().weights
     cap_factor = cap_factor if cap_factor is not None else fitted().cap_factor
     text_scores = [_text_score(hit) for hit in hits]
     if all(score is not None for score in text_scores) and text_max:

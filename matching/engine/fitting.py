@@ -6,7 +6,9 @@ coordinate ascent on mean nDCG@10 over a grid of weights (the text weight stays 
 the scale), then over the cap factor, repeated until nothing improves: a small, transparent
 search that 35 challenges can support, where a learned model with more freedom would fit
 their noise. `cross_validate` fits on k−1 folds and scores the fold left out, so the figure it
-reports is for challenges the fit has not seen. No Django.
+reports is for challenges the fit has not seen. The fit ranks without spreading the first ten
+across institutions (it moves few of them); `evaluate_matching --folds` scores the fold weights
+with the real ranking. No Django.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def _dcg(grades: Sequence[int]) -> float:
 
 def ranking_of(challenge: Challenge, weights: Mapping[str, float], cap_factor: float) -> np.ndarray:
     """Positions of the first ten profiles, best first."""
+    if not len(challenge.eligible):
+        return np.zeros(0, dtype=np.int64)
     score = fused(challenge.values, challenge.capped, weights, cap_factor)
     score = np.where(challenge.eligible, score, -1.0)
     top = np.argpartition(-score, min(CUTOFF, len(score) - 1))[:CUTOFF]

@@ -27,7 +27,7 @@ from .types import Profile
 K1, B = 1.2, 0.75
 # Title and keywords say what a unit does in a few words: they count twice.
 FIELD_REPEATS = {"title": 2, "keywords": 2}
-FORMAT_VERSION = 2
+FORMAT_VERSION = 1  # the meaning arrays are optional: older indexes load
 
 
 def profile_text(profile: Profile) -> str:
@@ -226,7 +226,11 @@ class ProfileIndex:
         }
         arrays: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
         if self.meaning is not None:
-            meta |= {"meaning_model": self.meaning.model, "passages": self.meaning.passage_texts}
+            meta |= {
+                "meaning_model": self.meaning.model,
+                "passages": self.meaning.passage_texts,
+                "languages": self.meaning.languages,
+            }
             arrays |= self.meaning.arrays()
         for name in self._MATRICES:
             matrix = getattr(self, name)
@@ -253,7 +257,9 @@ class ProfileIndex:
                     shape=tuple(stored[f"{name}_shape"]),
                 )
             meaning = (
-                MeaningIndex.from_arrays(stored, meta["meaning_model"], meta["passages"])
+                MeaningIndex.from_arrays(
+                    stored, meta["meaning_model"], meta["passages"], meta["languages"]
+                )
                 if "meaning_model" in meta
                 else None
             )

@@ -14,7 +14,7 @@ in data/fitted_weights.json. The top of the list is then spread across instituti
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,14 +40,17 @@ SIGNALS = (
     "students",
     "region",
 )
-CAPS = ("capacity", "language", "distance")
 TOP = 10
 MAX_PER_INSTITUTION = 3  # in the first TOP results
 # A profile with no words in common is a match only if it is this close in meaning (0..1,
 # relative to the closest profile).
 MEANING_FLOOR = 0.5
+# Below this cosine even the closest profile is not close: the model sees no topic it knows
+# (real challenges of the dev set start at 0.42; "Hello" gives 0.22).
+MEANING_MIN_COSINE = 0.3
 PASSAGES_QUOTED = 2
-PASSAGE_FLOOR = 0.3  # cosine below which a passage is not close enough to quote
+PASSAGE_FLOOR = 0.3  # cosine below which a second passage is not close enough to quote
+QUOTE_FLOOR = 0.25  # a match quotes its passages when it is at least this close in meaning
 RELATED_AREA_CREDIT = 0.5
 NEIGHBOUR_REGION_CREDIT = 0.5
 TRL_STEP_PENALTY = 0.34  # per level between the profile's range and the project's next steps
@@ -162,6 +165,8 @@ def meaning_values(index: ProfileIndex, reduced_query: np.ndarray) -> np.ndarray
     every = bool(has.all())  # then no copies of the similarities with a vector are needed
     present = similarity if every else similarity[has]
     mean, best = float(present.mean()), float(present.max())
+    if best < MEANING_MIN_COSINE:  # nothing is close: gibberish, or a topic no one covers
+        return np.zeros(len(index), dtype=np.float32)
     # In place: at 100,000 profiles each temporary array costs about as much as the scaling.
     if best > mean:
         scaled = similarity
@@ -401,7 +406,14 @@ def _signals(
     areas = [index.area_names[column] for column in sorted(held.tolist())]
     details: dict[str, dict] = {
         "text": {"terms": _matched_terms(found.analyzed, term_weights)},
-        "meaning": {"passages": _passages(index, position, found.reduced_query)},
+        "meaning": {
+            "passages": _passages(
+                index,
+                position,
+                found.reduced_query,
+                float(found.values["meaning"][position]) if "meaning" in found.values else 0.0,
+            )
+        },
         "capability": {
             "areas": [
                 name
@@ -432,13 +444,17 @@ def _signals(
 
 
 def _passages(
-    index: ProfileIndex, position: int, reduced_query: np.ndarray | None
+    index: ProfileIndex, position: int, reduced_query: np.ndarray | None, closeness: float
 ) -> list[dict[str, Any]]:
     """The profile's passages closest in meaning to the challenge, in its own words."""
-    if reduced_query is None or index.meaning is None:
+    if reduced_query is None or index.meaning is None or closeness < QUOTE_FLOOR:
         return []
     return [
-        {"text": text, "language": detect_language(text) or "en", "similarity": round(cos, 3)}
+        {
+            "text": text,
+            "language": index.meaning.passage_language(position, text),
+            "similarity": round(cos, 3),
+        }
         for text, cos in index.meaning.closest(
             position, reduced_query, most=PASSAGES_QUOTED, floor=PASSAGE_FLOOR
         )
@@ -450,7 +466,7 @@ def signal_tuple(
     weights: Mapping[str, float],
     details: Mapping[str, dict],
     capacity_left: int,
-    capped_by: list[str] = (),  # type: ignore[assignment]
+    capped_by: Sequence[str] = (),
 ) -> tuple[Signal, ...]:
     """One profile's signals, as a match carries them: each scored signal, then its capacity
     (-1 when not said) and the constraints that capped its score, which are not weighed."""
@@ -468,7 +484,10 @@ def signal_tuple(
             name="capacity",
             value=0.0 if capacity_left == 0 else 1.0,
             weight=0.0,
-            detail={"left": None if capacity_left < 0 else capacity_left, "capped_by": capped_by},
+            detail={
+                "left": None if capacity_left < 0 else capacity_left,
+                "capped_by": list(capped_by),
+            },
         )
     )
     return tuple(signals)

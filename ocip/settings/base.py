@@ -252,6 +252,9 @@ MATCHING_INDEX_CHECK_SECONDS = env.int("MATCHING_INDEX_CHECK_SECONDS", default=5
 # Sentence embeddings for ranking by meaning: "use" (multilingual Universal Sentence Encoder,
 # shipped in the lock), "hashing" (a deterministic stand-in for tests) or "" (words only).
 MATCHING_EMBEDDER = env("MATCHING_EMBEDDER", default="use")
+# Seconds one index rebuild spends embedding new passages (the rest waits for the next one),
+# within CELERY_TASK_SOFT_TIME_LIMIT.
+MATCHING_EMBED_SECONDS = env.int("MATCHING_EMBED_SECONDS", default=40)
 # With ELASTICSEARCH_URL, matching ranks in Elasticsearch: this alias names the profiles' index.
 MATCHING_ELASTICSEARCH_INDEX = env("MATCHING_ELASTICSEARCH_INDEX", default="ocip-profiles")
 MATCHING_ELASTICSEARCH_TIMEOUT = env.int("MATCHING_ELASTICSEARCH_TIMEOUT", default=5)

@@ -46,6 +46,7 @@ def test_members_get_the_latest_runs_matches_with_reasons_and_funding(client, bu
         "created_at": None,
         "profile_count": run.profile_count,
         "meaning_model": run.meaning_model,
+        "meaning_unavailable": run.meaning_unavailable,
         "stale": False,
     }
     programs = {program["slug"]: program for program in data["funding"]["programs"]}

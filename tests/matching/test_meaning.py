@@ -110,10 +110,33 @@ def hand_made_index(vectors: dict[str, list[float]], **texts) -> ProfileIndex:
     index = ProfileIndex.build(profiles, version="test")
     full = semantic.normalised(np.array([vectors[p.id] for p in profiles], dtype=np.float32))
     indptr = np.arange(len(profiles) + 1, dtype=np.int64)
-    meaning = MeaningIndex.from_passage_vectors(
-        "hand@1", indptr, full, [f"Unit {p.id}" for p in profiles]
+    texts = [f"Unit {p.id}" for p in profiles]
+    meaning = MeaningIndex.from_chunks(
+        "hand@1", indptr, texts, ["en"] * len(profiles), lambda a, b: full[a:b], 3
     )
     return index.with_meaning(meaning)
+
+
+def test_building_in_chunks_gives_the_index_built_at_once():
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 5, size=50)  # some profiles have no passage
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    full = semantic.normalised(rng.standard_normal((int(indptr[-1]), 16)).astype(np.float32))
+    texts = [f"passage {i}" for i in range(len(full))]
+
+    def build(chunk):
+        return MeaningIndex.from_chunks(
+            "m", indptr, texts, ["en"] * 50, lambda a, b: full[a:b], 16, chunk=chunk
+        )
+
+    at_once, in_chunks = build(1000), build(7)
+    assert np.allclose(at_once.vectors, in_chunks.vectors, atol=1e-5)
+    assert np.allclose(
+        at_once.passage_vectors.astype(np.float32),
+        in_chunks.passage_vectors.astype(np.float32),
+        atol=2e-3,
+    )
+    assert at_once.has_vector.tolist() == (counts > 0).tolist()
 
 
 def test_a_profile_close_in_meaning_is_a_match_without_a_word_in_common():

@@ -75,7 +75,7 @@ def test_a_run_ranks_by_meaning_and_quotes_the_profile(
     assert quoted, "the top ten quote the passages closest to the challenge"
     client.force_login(business_owner)
     page = client.get(reverse("match_results", args=[run.diagnostic_id])).content.decode()
-    assert "Close in meaning to your challenge, in its own words:" in page
+    assert "Close in meaning to your challenge. From the profile:" in page
     assert '<q lang="en">' in page
     assert "ranked by the meaning of your challenge" in page
 
@@ -88,6 +88,7 @@ def test_without_a_model_the_run_ranks_by_words_and_says_so(
     assert PassageEmbedding.objects.count() == 0
     run = submit(business_owner, company, django_capture_on_commit_callbacks)
     assert run.status == MatchRun.Status.DONE and run.meaning_model == ""
+    assert run.meaning_unavailable
     assert all(s["name"] != "meaning" for m in run.matches for s in m["signals"])
     client.force_login(business_owner)
     page = client.get(reverse("match_results", args=[run.diagnostic_id])).content.decode()
@@ -103,6 +104,7 @@ def test_a_failing_model_leaves_the_run_to_words_and_structure(
     monkeypatch.setattr(HashingEmbedder, "encode", broken)
     run = submit(business_owner, company, django_capture_on_commit_callbacks)
     assert run.status == MatchRun.Status.DONE and run.meaning_model == ""
+    assert run.meaning_unavailable
     assert len(run.matches) == services.MATCH_RUN_SIZE
 
 
@@ -114,3 +116,41 @@ def test_a_model_failing_while_embedding_profiles_still_builds_the_index(catalog
     tasks.matching_index_rebuild()
     backend = search.InProcessBackend()
     assert backend.size() == 415 and backend.meaning_model() == ""
+
+
+def test_an_index_built_with_another_model_ranks_without_meaning_until_rebuilt(
+    embedded, settings, monkeypatch, caplog
+):
+    from matching.engine.types import Query
+
+    backend = search.InProcessBackend()
+    assert backend.meaning_model() == "hashing-test@1"
+
+    class Other(HashingEmbedder):
+        name = "other@2"
+
+    monkeypatch.setitem(embedding.EMBEDDERS, "other", Other)
+    settings.MATCHING_EMBEDDER = "other"
+    matches = backend.rank(Query(text="machine vision inspection of parts"), limit=5)
+    assert matches and all(s.name != "meaning" for m in matches for s in m.signals)
+    assert "built with hashing-test@1, not other@2" in caplog.text
+    tasks.matching_index_rebuild()  # embeds with the new model and rebuilds
+    assert search.InProcessBackend().meaning_model() == "other@2"
+    embedding._embedder.cache_clear()
+
+
+def test_an_index_stored_in_another_format_is_rebuilt(catalogue):
+    from matching.models import MatchingIndex
+
+    MatchingIndex.objects.create(checksum="old", profile_count=1, data=b"not an index")
+    assert search.InProcessBackend().size() == 415
+
+
+def test_an_unknown_embedder_setting_is_a_clear_error(settings):
+    from matching.apps import check_embedder
+
+    settings.MATCHING_EMBEDDER = "bert"
+    (error,) = check_embedder()
+    assert error.id == "matching.E001" and "hashing" in error.hint
+    settings.MATCHING_EMBEDDER = ""
+    assert check_embedder() == []

@@ -50,12 +50,13 @@ from matching.engine.analysis import analyze, document_language
 from matching.engine.index import K1, B, ProfileIndex, profile_text
 from matching.engine.ranking import analyze_query, meaning_values, query_language, rank
 from matching.engine.semantic import (
+    CHUNK_PROFILES,
     DIMENSIONS,
-    REDUCED_DIMENSIONS,
     EmbedderUnavailable,
     MeaningIndex,
     UniversalSentenceEncoder,
     normalised,
+    profile_language,
     profile_passages,
     query_vector,
 )
@@ -69,7 +70,6 @@ MIN_BASELINE_QUERIES = 10
 QUERY_SEED_OFFSET = 4  # the default seed 7 gives queries seed 11, synthetic_queries' default
 EMBED_QUERIES = 100  # challenges embedded by the real model, at most
 EMBED_BATCH = 64  # passages per call to the model, as matching/embedding.py
-CHUNK_PROFILES = 1024  # profiles whose full synthetic vectors are held at once (about 20 MB)
 # The spread of a synthetic vector's noise, per dimension, around its area's unit direction: a
 # passage is then at cosine about 0.6 of its area's direction in 512 dimensions. The noise is
 # uniform (with this standard deviation), which numpy draws four times faster than normal.
@@ -133,6 +133,7 @@ class SyntheticVectors:
         self.directions = normalised(directions)
         self.generate_s = 0.0
         self.texts: list[str] = []
+        self.languages = [profile_language(profile) for profile in profiles]
         indptr = [0]
         topics: list[int] = []  # the area of each passage, -1 for none (noise alone)
         for profile in profiles:
@@ -144,17 +145,10 @@ class SyntheticVectors:
         self.indptr = np.array(indptr, dtype=np.int64)
         self.topics = np.array(topics, dtype=np.int32)
 
-    @property
-    def chunks(self) -> range:
-        """The first profile of each chunk."""
-        return range(0, len(self.indptr) - 1, self.chunk)
-
-    def passages(self, first: int) -> np.ndarray:
-        """The (passages, dimensions) vectors of the chunk of profiles starting at `first`."""
+    def passages(self, start: int, stop: int) -> np.ndarray:
+        """The (passages, dimensions) vectors of passages [start, stop)."""
         started = time.perf_counter()
-        start = int(self.indptr[first])
-        stop = int(self.indptr[min(first + self.chunk, len(self.indptr) - 1)])
-        vectors = self._noise([self.seed, 1, first], (stop - start, self.dimensions))
+        vectors = self._noise([self.seed, 1, start, stop], (stop - start, self.dimensions))
         vectors += self.directions[self.topics[start:stop]]
         vectors = normalised(vectors)
         self.generate_s += time.perf_counter() - started
@@ -167,24 +161,6 @@ class SyntheticVectors:
         noise *= UNIFORM_SPREAD
         return noise
 
-    def profile_sums(self, first: int, vectors: np.ndarray) -> np.ndarray:
-        """The sum of each profile's passage vectors, for the chunk starting at `first`."""
-        stop = min(first + self.chunk, len(self.indptr) - 1)
-        bounds = self.indptr[first : stop + 1] - self.indptr[first]
-        counts = np.diff(bounds)
-        sums = np.zeros((len(counts), self.dimensions), dtype=np.float32)
-        some = counts > 0
-        if some.any():  # reduceat cannot take empty segments: they stay zero
-            sums[some] = np.add.reduceat(vectors, bounds[:-1][some], axis=0)
-        return sums
-
-    def all_passages(self) -> np.ndarray:
-        """Every passage's full vector at once: for checking on small corpora only."""
-        return np.concatenate(
-            [self.passages(first) for first in self.chunks]
-            or [np.zeros((0, self.dimensions), dtype=np.float32)]
-        )
-
     def challenge(self, query: Query, number: int) -> np.ndarray:
         """The (dimensions,) unit vector of the `number`th challenge."""
         vector = self._noise([self.seed, 2, number], (self.dimensions,))
@@ -193,40 +169,17 @@ class SyntheticVectors:
             vector += self.directions[held].mean(axis=0)
         return normalised(vector)
 
-    def meaning_index(self, dimensions: int = REDUCED_DIMENSIONS) -> MeaningIndex:
-        """What `MeaningIndex.from_passage_vectors(all_passages())` builds, a chunk at a time.
-
-        First pass: the profiles' vectors' Gram matrix, from which the reduction basis comes
-        as in `reduction_basis`. Second pass: the chunk's passages are generated again and
-        projected onto it, passages as float16.
-        """
-        counts = np.diff(self.indptr)
-        gram = np.zeros((self.dimensions, self.dimensions), dtype=np.float64)
-        for first in self.chunks:
-            profile_vectors = normalised(self.profile_sums(first, self.passages(first)))
-            held = profile_vectors[counts[first : first + self.chunk] > 0].astype(np.float64)
-            gram += held.T @ held
-        k = min(dimensions, self.dimensions)
-        if counts.any():
-            _, eigenvectors = np.linalg.eigh(gram)  # ascending eigenvalues
-            basis = np.ascontiguousarray(eigenvectors[:, ::-1][:, :k], dtype=np.float32)
-        else:
-            basis = np.eye(self.dimensions, k, dtype=np.float32)
-        vectors = np.zeros((len(counts), k), dtype=np.float32)
-        passage_vectors = np.zeros((len(self.texts), k), dtype=np.float16)
-        for first in self.chunks:
-            passages = self.passages(first)
-            start = int(self.indptr[first])
-            passage_vectors[start : start + len(passages)] = normalised(passages @ basis)
-            profile_vectors = normalised(self.profile_sums(first, passages))
-            vectors[first : first + self.chunk] = normalised(profile_vectors @ basis)
-        return MeaningIndex(
-            model=SYNTHETIC_MODEL,
-            basis=basis,
-            vectors=vectors,
-            passage_indptr=self.indptr,
-            passage_vectors=passage_vectors,
-            passage_texts=self.texts,
+    def meaning_index(self) -> MeaningIndex:
+        """The meaning index the platform would build from these vectors, a chunk at a time
+        (`MeaningIndex.from_chunks`: the passages of a chunk come out the same both times)."""
+        return MeaningIndex.from_chunks(
+            SYNTHETIC_MODEL,
+            self.indptr,
+            self.texts,
+            self.languages,
+            self.passages,
+            self.dimensions,
+            self.chunk,
         )
 
 

@@ -39,9 +39,6 @@ class Command(BaseCommand):
             help="rank each challenge with weights fitted on the other folds (k-fold CV)",
         )
         parser.add_argument("--seed", type=int, default=0, help="seed of the fold assignment")
-        parser.add_argument(
-            "--baseline", choices=["bm25"], help="(BM25 is always shown; kept for old scripts)"
-        )
         parser.add_argument("--rankings", help="Write each challenge's engine ranking here.")
 
     def handle(self, *args, challenges, folds=None, seed=0, rankings=None, **options):
@@ -111,7 +108,7 @@ class Command(BaseCommand):
 
     def _weights(self, corpus: Corpus, folds: int | None, seed: int) -> dict:
         """{challenge id: (weights, cap factor)} fitted without its fold; {} without --folds."""
-        if not folds:
+        if folds is None:
             return {}
         challenges = corpus.fitting_challenges()
         if not 2 <= folds <= len(challenges):
