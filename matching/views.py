@@ -168,13 +168,14 @@ def match_results(request, pk):
     )
     if diagnostic.is_draft:
         raise Http404
-    runs = list(
-        selectors.match_runs_for(request.user).filter(diagnostic=diagnostic).order_by("-sequence")
-    )
+    visible = selectors.match_runs_for(request.user).filter(diagnostic=diagnostic)
+    # The list of snapshots needs their numbers and dates only, not their stored matches.
+    runs = list(visible.only("pk", "sequence", "created_at").order_by("-sequence"))
     wanted = request.GET.get("run")
-    run = next((r for r in runs if str(r.sequence) == wanted), runs[0] if runs else None)
-    if wanted and (run is None or str(run.sequence) != wanted):
+    listed = next((r for r in runs if str(r.sequence) == wanted), runs[0] if runs else None)
+    if wanted and (listed is None or str(listed.sequence) != wanted):
         raise Http404
+    run = visible.get(pk=listed.pk) if listed is not None else None
     language = request.LANGUAGE_CODE
     filters = MatchFilterForm(request.GET or None)
     context: dict[str, Any] = {

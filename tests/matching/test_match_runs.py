@@ -143,8 +143,12 @@ def test_a_refresh_is_offered_when_profiles_changed_and_keeps_the_old_run(
     client.post(reverse("match_refresh", args=[submitted.pk]))
     runs = MatchRun.objects.filter(diagnostic=submitted).order_by("sequence")
     assert [run.sequence for run in runs] == [1, 2]
-    older = client.get(url, {"run": 1}).content.decode()
-    assert "older snapshot" in older
+    response = client.get(url, {"run": 1})
+    assert "older snapshot" in response.content.decode()
+    assert response.context["run"].sequence == 1 and response.context["run"].matches
+    # The list of snapshots carries numbers and dates, not every run's stored matches.
+    assert all({"matches", "funding"} <= r.get_deferred_fields() for r in response.context["runs"])
+    assert 'href="?run=2"' in response.content.decode()
 
 
 def test_profile_edits_reach_rankings_through_a_new_stored_index(

@@ -1185,3 +1185,15 @@ def test_each_notification_is_emailed_once_however_often_the_task_runs(
             notification_email.delay(notification_id=notification.pk)
     assert len(mail.outbox) == len(created)
     assert not Notification.objects.filter(pk__in=[n.pk for n in created], emailed_at=None)
+
+
+def test_a_request_visible_from_several_sides_is_listed_once_without_distinct(world, request_a1):
+    from matching.selectors import requests_visible_to
+
+    request_assign(
+        actor=world.office["a"], request=request_a1, expected_version=1, assignee=world.office["a"]
+    )
+    # Office staff of institution A and its assignee: two of the conditions hold for one row.
+    visible = requests_visible_to(world.office["a"])
+    assert list(visible.values_list("pk", flat=True)) == [request_a1.pk]
+    assert "DISTINCT" not in str(visible.query).upper()
