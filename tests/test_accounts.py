@@ -1,8 +1,10 @@
 """Signup, email verification, login, logout and password reset, as a business user meets them."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -57,6 +59,11 @@ def test_business_signs_up_verifies_email_and_lands_on_business_dashboard(
     assert OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() >= 1
     confirmation = mail.outbox[0]
     assert confirmation.to == ["maya@lakeshore.example"]
+    # The platform's name and address from settings, not the host the request came through.
+    assert confirmation.subject.startswith("[OCIP] ")
+    domain = urlsplit(settings.OCIP_BASE_URL).netloc
+    assert confirmation.body.startswith("Hello from OCIP!")
+    assert confirmation.body.endswith(f"Thank you for using OCIP!\n{domain}")
     confirm_path = _path(re.search(r"https?://\S+/confirm-email/\S+/", confirmation.body).group(0))
     response = client.get(confirm_path)
     assert response.status_code == 200

@@ -163,7 +163,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "ocip.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "diagnostics.forms.BusinessSignupForm"}
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OCIP] "
+# The platform's name in account emails ("Hello from …", the subject), not the request's host.
+OCIP_SITE_NAME = env("OCIP_SITE_NAME", default="OCIP")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{OCIP_SITE_NAME}] "
 # Rate limits are allauth's defaults made explicit; they live in the shared cache above.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
