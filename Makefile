@@ -7,6 +7,8 @@ ADDRESS ?= 127.0.0.1:8000
 .PHONY: run setup install test lint lock messages worker beat
 
 run: setup
+	@echo "OCIP runs at http://$(ADDRESS)/ (demo personas: see the README). Emails it sends, such as"
+	@echo "the link that verifies a new account, are printed in this terminal."
 	$(BIN)/python manage.py runserver $(ADDRESS)
 
 setup: install
