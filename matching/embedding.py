@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 
 import numpy as np
@@ -47,8 +47,9 @@ def embedder() -> Embedder | None:
     return _embedder(settings.MATCHING_EMBEDDER)
 
 
-def _passages(profiles: Iterable[Profile]) -> dict[str, str]:
-    """{hash: passage} of every passage of `profiles`."""
+def passages_of(profiles: Iterable[Profile]) -> dict[str, str]:
+    """{hash: passage} of every passage of `profiles`: computed once by a rebuild, which both
+    embeds and prunes by it."""
     return {text_hash(p): p for profile in profiles for p in profile_passages(profile)}
 
 
@@ -60,8 +61,8 @@ def _stored_hashes(model_name: str) -> set[str]:
     )
 
 
-def embed_profiles(profiles: Sequence[Profile], *, budget_seconds: float | None = None) -> int:
-    """Embed the passages of `profiles` that have no vector for the current model yet, for at
+def embed_passages(passages: Mapping[str, str], *, budget_seconds: float | None = None) -> int:
+    """Embed the `passages` ({hash: text}) that have no vector for the current model yet, for at
     most `budget_seconds` (the rest waits for the next run, so that a large catalogue never
     holds the index back).
 
@@ -72,9 +73,7 @@ def embed_profiles(profiles: Sequence[Profile], *, budget_seconds: float | None 
     if model is None:
         return 0
     stored = _stored_hashes(model.name)
-    missing = [
-        (digest, text) for digest, text in _passages(profiles).items() if digest not in stored
-    ]
+    missing = [(digest, text) for digest, text in passages.items() if digest not in stored]
     started, embedded = time.monotonic(), 0
     try:
         for start in range(0, len(missing), BATCH):
@@ -100,8 +99,9 @@ def embed_profiles(profiles: Sequence[Profile], *, budget_seconds: float | None 
     return embedded
 
 
-def prune_embeddings(profiles: Sequence[Profile]) -> int:
-    """Forget the vectors no active profile uses any more (older texts, other models).
+def prune_embeddings(passages: Mapping[str, str]) -> int:
+    """Forget the vectors of texts not among `passages` ({hash: text}, those of the active
+    profiles): older texts, and every vector of another model.
 
     A vector pruned while another task still needed it is embedded again by the next rebuild.
     """
@@ -109,7 +109,7 @@ def prune_embeddings(profiles: Sequence[Profile]) -> int:
     if model is None:  # the model switched off for a while: keep what it will need again
         return 0
     deleted, _ = PassageEmbedding.objects.exclude(model=model.name).delete()
-    stale = list(_stored_hashes(model.name) - set(_passages(profiles)))
+    stale = list(_stored_hashes(model.name) - passages.keys())
     for start in range(0, len(stale), DELETE_BATCH):
         count, _ = PassageEmbedding.objects.filter(
             model=model.name, text_hash__in=stale[start : start + DELETE_BATCH]
@@ -123,7 +123,7 @@ def meaning_index(profiles: Sequence[Profile]) -> MeaningIndex | None:
     model = embedder()
     if model is None:
         return None
-    wanted = _passages(profiles)
+    wanted = passages_of(profiles)
     vectors = {
         wanted[digest]: np.frombuffer(bytes(vector), dtype=np.float32)
         for digest, vector in PassageEmbedding.objects.filter(model=model.name)

@@ -105,7 +105,7 @@ class Corpus:
         self.profiles = engine_profiles()
         if not self.profiles:
             raise ValueError("No expertise profiles: run `manage.py load_catalogue` first.")
-        embedding.embed_profiles(self.profiles)  # cached: only what is new
+        embedding.embed_passages(embedding.passages_of(self.profiles))  # only what is new
         self.index = ProfileIndex.build(self.profiles)
         self.index.with_meaning(embedding.meaning_index(self.profiles))
         self.rows = rows

@@ -78,14 +78,17 @@ def index_rebuild(*, force: bool = False) -> None:
     engine = backend()
     checksum = profiles_checksum()
     profiles = engine_profiles()
+    passages = embedding.passages_of(profiles) if engine.ranks_by_meaning else None
     embedded = (
-        embedding.embed_profiles(profiles, budget_seconds=settings.MATCHING_EMBED_SECONDS)
-        if engine.ranks_by_meaning
+        embedding.embed_passages(passages, budget_seconds=settings.MATCHING_EMBED_SECONDS)
+        if passages is not None
         else 0
     )
     if force or embedded or engine.checksum() != checksum:
         engine.rebuild(profiles, version=checksum)
-        embedding.prune_embeddings(profiles)
+        embedding.prune_embeddings(
+            passages if passages is not None else embedding.passages_of(profiles)
+        )
 
 
 def engine_profiles() -> list[Profile]:

@@ -43,7 +43,7 @@ def test_the_task_embeds_each_passage_once_and_twice_is_once(catalogue, monkeypa
     calls.clear()
     tasks.matching_index_rebuild()
     services.expertise_load_catalogue()  # the catalogue loaded again: the same texts
-    assert embedding.embed_profiles(search.engine_profiles()) == 0
+    assert embedding.embed_passages(embedding.passages_of(search.engine_profiles())) == 0
     assert calls == [] and PassageEmbedding.objects.count() == stored
 
 
