@@ -123,6 +123,19 @@ class Corpus:
     def grades(self, row: Mapping[str, Any]) -> dict[str, int]:
         return {pid: int(grade) for pid, grade in row["relevance"].items()}
 
+    def cross_validated(self, folds: int, seed: int):
+        """The labelled challenges as arrays, and {challenge id: the fit made without its
+        fold}; ValueError if `folds` is not a number of folds these challenges allow."""
+        from .engine import fitting
+
+        challenges = self.fitting_challenges()
+        if not 2 <= folds <= len(challenges):
+            raise ValueError(
+                f"--folds must be between 2 and the number of labelled challenges "
+                f"({len(challenges)}), not {folds}."
+            )
+        return challenges, fitting.cross_validate(challenges, folds, seed)
+
     def fitting_challenges(self):
         """The labelled challenges as arrays for `engine.fitting`."""
         from .engine import fitting

@@ -5,8 +5,9 @@ the score is their weighted mean over the signals that apply to this query (a bu
 not say whether it wants students is not scored on students). Words in common ("text") and
 closeness in meaning ("meaning", when the profiles and the challenge have embeddings) are the
 two topical signals. Then the constraints cap a profile as the assessors do, whatever its fit:
-a unit with no capacity left this term, one that does not work in the business's language, or
-one in a distant region when the work is on site, keeps only a share of its score. The weights
+a unit with no capacity left this term, one that does not work in the business's language,
+one in a distant region when the work is on site, or a student project program for a business
+that wants no students, keeps only a share of its score. The weights
 and that share are fitted on labelled challenges (`manage.py fit_matching_weights`) and kept
 in data/fitted_weights.json. The top of the list is then spread across institutions.
 """

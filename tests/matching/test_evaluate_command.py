@@ -64,3 +64,33 @@ def test_without_a_model_the_embedding_column_is_left_out(catalogue, settings, c
     assert "the embedding column is left out" in out
     overall = next(line for line in out.splitlines() if line.startswith("overall")).split()
     assert len(overall) == 7
+
+
+def test_fitting_reports_cross_validated_figures_and_writes_only_when_asked(
+    catalogue, tmp_path, monkeypatch, capsys
+):
+    from matching.engine import ranking
+    from matching.management.commands import fit_matching_weights
+
+    target = tmp_path / "fitted_weights.json"
+    monkeypatch.setattr(fit_matching_weights, "FITTED_PATH", target)
+    call_command("fit_matching_weights", challenges=DEV_SET, folds=3)
+    out = capsys.readouterr().out
+    assert "35 labelled challenges, 415 profiles, 3 folds (seed 0)." in out
+    cross_validated = float(
+        next(line for line in out.splitlines() if "cross-validated" in line).split()[-1]
+    )
+    assert 0 <= cross_validated <= 1
+    assert not target.exists()
+    try:
+        call_command("fit_matching_weights", challenges=DEV_SET, folds=3, write=True)
+        written = json.loads(target.read_text())
+    finally:
+        ranking.fitted.cache_clear()  # the next test reads the shipped file again
+    assert set(written["weights"]) == set(ranking.SIGNALS) and written["weights"]["text"] == 1.0
+    assert 0 < written["cap_factor"] <= 1
+    assert written["fitted_on"]["challenges"] == 35 and written["fitted_on"]["folds"] == 3
+    assert written["fitted_on"]["ndcg_cross_validated"] == pytest.approx(cross_validated, abs=1e-3)
+    for folds in (1, 36):
+        with pytest.raises(CommandError, match="--folds must be between 2"):
+            call_command("fit_matching_weights", challenges=DEV_SET, folds=folds)

@@ -17,7 +17,7 @@ import json
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from matching.engine import fitting, metrics
+from matching.engine import metrics
 from matching.engine.analysis import CONCEPT_PREFIX, analyze, document_language
 from matching.engine.index import profile_text
 from matching.engine.ranking import query_language, rank
@@ -110,16 +110,11 @@ class Command(BaseCommand):
         """{challenge id: (weights, cap factor)} fitted without its fold; {} without --folds."""
         if folds is None:
             return {}
-        challenges = corpus.fitting_challenges()
-        if not 2 <= folds <= len(challenges):
-            raise CommandError(
-                f"--folds must be between 2 and the number of labelled challenges "
-                f"({len(challenges)}), not {folds}."
-            )
-        return {
-            cid: (fit.weights, fit.cap_factor)
-            for cid, fit in fitting.cross_validate(challenges, folds, seed).items()
-        }
+        try:
+            _, held_out = corpus.cross_validated(folds, seed)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        return {cid: (fit.weights, fit.cap_factor) for cid, fit in held_out.items()}
 
     @staticmethod
     def _scores(ranking, grades):

@@ -37,14 +37,14 @@ class Command(BaseCommand):
             corpus = Corpus(read_challenges(challenges))
         except ValueError as error:
             raise CommandError(str(error)) from error
-        labelled = corpus.fitting_challenges()
-        if len(labelled) < 2:
+        if len(corpus.labelled) < 2:
             raise CommandError("Fitting needs at least two labelled challenges.")
-        if not 2 <= folds <= len(labelled):
-            raise CommandError(f"--folds must be between 2 and {len(labelled)}, not {folds}.")
+        try:
+            labelled, held_out = corpus.cross_validated(folds, seed)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         if corpus.index.meaning is None:
             self.stderr.write("No embeddings: fitting without the meaning signal.")
-        held_out = fitting.cross_validate(labelled, folds, seed)
         cross_validated = statistics.fmean(
             fitting.ndcg(c, held_out[c.id].weights, held_out[c.id].cap_factor) for c in labelled
         )
