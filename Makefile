@@ -39,7 +39,7 @@ lock: install
 
 # Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs gettext).
 messages: install
-	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --ignore=node_modules
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 worker: install

@@ -1,10 +1,14 @@
 """The diagnostic's steps as forms: one form per questionnaire step, built from its data.
 
-The wizard, the API and submission all validate answers through these forms.
+The wizard, the API and submission all validate answers through these forms. A form leaves out
+the questions that the diagnostic's other answers skip (questionnaire.skipped_questions), and
+drops, after cleaning, those that its own answers skip: a skipped question is never required
+and its answer is never kept.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -13,11 +17,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .questionnaire import Questionnaire, localized
+from .questionnaire import RADIO_LIMIT, Questionnaire, condition_values, conditions, localized
 
 BOOLEAN_TO_FORM = {True: "yes", False: "no", None: "unknown"}
 FORM_TO_BOOLEAN = {value: key for key, value in BOOLEAN_TO_FORM.items()}
-RADIO_LIMIT = 6  # longer single-choice lists are drop-downs
 MONEY_SEPARATORS = re.compile(r"[\s$\u00a0\u202f]")
 THOUSANDS = re.compile(r"^\d{1,3}([,.]\d{3})+$")
 
@@ -108,8 +111,37 @@ def _max_choices(limit: int):
     return validate
 
 
+def _stored(question: Mapping[str, Any], value: Any) -> Any:
+    """A cleaned form value as stored: booleans, ints, lists, text; None when unknown."""
+    kind = question["type"]
+    if kind == "boolean":
+        return FORM_TO_BOOLEAN.get(value) if value else None
+    if kind == "scale":
+        return int(value) if value else None
+    if kind == "multi_choice":
+        return list(value or [])
+    if kind in ("text", "short_text", "choice"):
+        return value or None
+    return value
+
+
+def _form_values(controller: Mapping[str, Any], values: list[Any]) -> list[str]:
+    """Stored answers as the values a controlling question's inputs carry ("" when none)."""
+    shown: list[str] = []
+    for value in values:
+        if controller["type"] == "boolean":
+            shown.append(BOOLEAN_TO_FORM[value])
+        if value is None:
+            shown.append("")  # nothing picked is unknown too
+        elif controller["type"] != "boolean":
+            shown.append(str(value))
+    return shown
+
+
 class StepForm(forms.Form):
-    """The questions of one step. `partial` relaxes required answers (going back, saving)."""
+    """The questions of one step that apply. `partial` relaxes required answers (going back,
+    saving). `answers` are the diagnostic's stored answers: they decide which questions apply
+    (see questionnaire.skipped_questions); a question skipped by them has no field at all."""
 
     def __init__(
         self,
@@ -119,34 +151,90 @@ class StepForm(forms.Form):
         language: str,
         partial: bool = False,
         suggestions: Mapping[str, tuple[str, ...]] | None = None,
+        answers: Mapping[str, Any] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
         self.step = questionnaire.step(number)
-        self.questions = {q["id"]: q for q in self.step["questions"]}
+        self.context_answers = dict(answers or {})
+        skipped = questionnaire.skipped_questions(self.context_answers)
+        self.questions = {q["id"]: q for q in self.step["questions"] if q["id"] not in skipped}
+        self.partial = partial
+        self.skipped_here: set[str] = set()
         for qid, question in self.questions.items():
             required = bool(question.get("required")) and not partial
+            if conditions(question):
+                required = False  # checked in clean(), once it is known whether it applies
             self.fields[qid] = _field(
                 question, language, required=required, suggestions=suggestions
             )
 
-    def answers(self) -> dict[str, Any]:
-        """The cleaned answers as stored: booleans, ints, lists, text; None when unknown."""
-        stored: dict[str, Any] = {}
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        given = {
+            qid: _stored(self.questions[qid], cleaned[qid])
+            for qid in self.questions
+            if qid in cleaned
+        }
+        skipped = self.questionnaire.skipped_questions({**self.context_answers, **given})
+        self.skipped_here = skipped & set(self.questions)
+        for qid in self.skipped_here:
+            self.errors.pop(qid, None)
+            cleaned.pop(qid, None)
         for qid, question in self.questions.items():
-            value = self.cleaned_data.get(qid)
-            kind = question["type"]
-            if kind == "boolean":
-                stored[qid] = FORM_TO_BOOLEAN.get(value) if value else None
-            elif kind == "scale":
-                stored[qid] = int(value) if value else None
-            elif kind == "multi_choice":
-                stored[qid] = list(value or [])
-            elif kind in ("text", "short_text", "choice"):
-                stored[qid] = value or None
-            else:
-                stored[qid] = value
-        return stored
+            if (
+                conditions(question)
+                and question.get("required")
+                and not self.partial
+                and qid not in self.skipped_here
+                and qid in cleaned
+                and given.get(qid) in (None, "", [])
+            ):
+                self.add_error(qid, self.fields[qid].error_messages["required"])
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        """The cleaned answers as stored, for the questions that apply."""
+        return {
+            qid: _stored(question, self.cleaned_data.get(qid))
+            for qid, question in self.questions.items()
+            if qid not in self.skipped_here
+        }
+
+    def reopened(self) -> list[str]:
+        """Questions of this step that the new answers make apply but that this form did not
+        ask (a "no" on the readiness ladder changed to "yes"): the step must be shown again."""
+        merged = {**self.context_answers, **self.answers()}
+        skipped = self.questionnaire.skipped_questions(merged)
+        return [
+            q["id"]
+            for q in self.step["questions"]
+            if q["id"] not in skipped and q["id"] not in self.questions
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The fields in order, each with its show_if_json, for the step template."""
+        return [{"field": self[qid], "show_if": self.show_if_json(qid)} for qid in self.fields]
+
+    def show_if_json(self, qid: str) -> str:
+        """The conditions on other questions of this page, for the page's script to show or
+        hide the question as they are answered: [{"question", "op": in|not_in, "values"}]."""
+        rules = []
+        for condition in conditions(self.questions[qid]):
+            controller = self.questions.get(condition["question"])
+            if controller is None:
+                continue  # answered on an earlier step: already decided on the server
+            operator, values = condition_values(condition)
+            rules.append(
+                {
+                    "question": condition["question"],
+                    "op": operator,
+                    "values": _form_values(controller, values),
+                }
+            )
+        return json.dumps(rules) if rules else ""
 
 
 def stored_step_form(
@@ -156,14 +244,26 @@ def stored_step_form(
     *,
     language: str,
     partial: bool = False,
+    context: Mapping[str, Any] | None = None,
 ) -> StepForm:
-    """A bound StepForm holding stored (or JSON) answers, to validate them as the wizard does."""
+    """A bound StepForm holding stored (or JSON) answers, to validate them as the wizard does.
+
+    `answers` also decide which questions apply. With `context` (the diagnostic's stored
+    answers, when `answers` are one step's new ones, as the API receives them), the other
+    steps' answers come from it and this step's questions left out of `answers` count as
+    unanswered.
+    """
+    stored = answers
+    if context is not None:
+        step_ids = {question["id"]: None for question in questionnaire.step(number)["questions"]}
+        stored = {**context, **step_ids, **answers}
     return StepForm(
         answers_as_form_data(questionnaire, number, answers),
         questionnaire=questionnaire,
         number=number,
         language=language,
         partial=partial,
+        answers=stored,
     )
 
 

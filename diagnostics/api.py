@@ -82,6 +82,11 @@ class NeedsProfileSerializer(serializers.Serializer):
     language = serializers.CharField(allow_null=True, help_text="en or fr, as detected.")
     facts = serializers.DictField(help_text="The answers the funding rules read, by fact name.")
     unknown_facts = serializers.ListField(child=serializers.CharField())
+    not_applicable = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Questions the answers skipped (they do not apply); since scoring 2026.2.",
+    )
     trl = serializers.IntegerField(allow_null=True)
     rd_stage = serializers.CharField(allow_null=True)
     innovation_types = serializers.ListField(child=serializers.CharField())
@@ -155,6 +160,8 @@ class DiagnosticApi(APIView):
 class DiagnosticStepApi(APIView):
     """Replace one step's answers (a question left out is unanswered). Values are JSON:
     true/false/null for yes/no/don't know, numbers, strings, lists for multiple choices.
+    Questions that the answers skip (`show_if` in the questionnaire) do not apply: an answer
+    to one is not kept, and a skipped question is never required.
     `complete: true` checks the required answers and opens the next step; `complete: false`
     saves what is there without that check (as going back does in the wizard)."""
 
@@ -199,6 +206,7 @@ class DiagnosticStepApi(APIView):
             answers,
             language=get_language() or "en",
             partial=not payload.validated_data["complete"],
+            context=diagnostic.answers,
         )
         if not form.is_valid():
             messages = {field: [str(m) for m in errors] for field, errors in form.errors.items()}
@@ -275,5 +283,10 @@ class QuestionnaireApi(APIView):
     def get(self, request: Request, version: int) -> Response:
         if version == questionnaire.CURRENT_VERSION:
             services.questionnaire_current()
-        published = get_object_or_404(QuestionnaireVersion, version=version)
-        return Response(published.definition)
+        published = QuestionnaireVersion.objects.filter(version=version).first()
+        if published is not None:
+            return Response(published.definition)
+        if version < questionnaire.CURRENT_VERSION and questionnaire.has_version(version):
+            # An earlier version this site never used: as its file publishes it.
+            return Response(questionnaire.load_definition(version))
+        raise exceptions.NotFound()

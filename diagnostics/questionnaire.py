@@ -1,7 +1,12 @@
 """The diagnostic's questionnaire: versioned data files, frozen when published.
 
 Pure Python (no Django), so the scoring module and tests read it the same way the site does.
-A definition is a plain dict (see questionnaires/v1.yaml); `Questionnaire` is a read-only view.
+A definition is a plain dict (see questionnaires/v2.yaml); `Questionnaire` is a read-only view.
+
+Skip logic is data too: a question's `show_if` names an earlier question and the answers under
+which it applies (see `condition_holds`). `Questionnaire.skipped_questions` decides, from stored
+answers, which questions do not apply; the wizard, the API, the scoring and the effort estimate
+all ask it, so a skipped question is "not applicable" everywhere, never a missing answer.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import yaml
 from ocip import taxonomy
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 QUESTION_TYPES = {
     "choice",
     "multi_choice",
@@ -29,6 +34,16 @@ QUESTION_TYPES = {
     "text",
     "scale",
 }
+RADIO_LIMIT = 6  # longer single-choice lists are drop-downs
+# show_if operators: `equals` / `in` hold when the stored answer is (one of) the value(s);
+# `not_equals` / `not_in` hold when it is not, so "I don't know" (None) keeps the question.
+CONDITION_OPERATORS = ("equals", "not_equals", "in", "not_in")
+# Questions another one may depend on: a single answer, compared as stored.
+CONTROLLER_TYPES = {"boolean", "choice"}
+
+
+def has_version(version: int) -> bool:
+    return version >= 1 and (QUESTIONNAIRE_DIR / f"v{version}.yaml").is_file()
 
 
 def load_definition(version: int = CURRENT_VERSION) -> dict[str, Any]:
@@ -46,7 +61,32 @@ def load_definition(version: int = CURRENT_VERSION) -> dict[str, Any]:
             source = question.pop("options_from", None)
             if source:
                 question["options"] = _options_from(source)
+    _check_conditions(definition)
     return definition
+
+
+def _check_conditions(definition: Mapping[str, Any]) -> None:
+    """Every show_if names an earlier single-answer question and one known operator."""
+    seen: dict[str, Mapping[str, Any]] = {}
+    for step in definition["steps"]:
+        for question in step["questions"]:
+            for condition in conditions(question):
+                controller = seen.get(str(condition.get("question")))
+                if controller is None:
+                    raise ValueError(
+                        f"{question['id']}: show_if must name an earlier question, "
+                        f"not {condition.get('question')!r}"
+                    )
+                if controller["type"] not in CONTROLLER_TYPES:
+                    raise ValueError(
+                        f"{question['id']}: show_if on a {controller['type']} question"
+                    )
+                operators = [op for op in CONDITION_OPERATORS if op in condition]
+                if len(operators) != 1 or set(condition) != {"question", operators[0]}:
+                    raise ValueError(f"{question['id']}: show_if needs exactly one operator")
+            if "when_skipped" in question and not conditions(question):
+                raise ValueError(f"{question['id']}: when_skipped without show_if")
+            seen[question["id"]] = question
 
 
 def _options_from(source: str) -> list[dict[str, str]]:
@@ -69,6 +109,36 @@ def localized(texts: Mapping[str, str] | None, language: str) -> str:
     if not texts:
         return ""
     return texts.get(language) or texts.get("en", "")
+
+
+def conditions(question: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A question's show_if as a list of conditions, all of which must hold (none: always)."""
+    show_if = question.get("show_if")
+    if not show_if:
+        return []
+    return list(show_if) if isinstance(show_if, list) else [show_if]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as stored answers: True is not 1 and False is not 0."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def condition_values(condition: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """("in" or "not_in", the values compared), whichever operator the condition uses."""
+    for operator in CONDITION_OPERATORS:
+        if operator in condition:
+            value = condition[operator]
+            values = list(value) if operator in ("in", "not_in") else [value]
+            return ("in" if operator in ("equals", "in") else "not_in"), values
+    raise ValueError(f"no operator in {condition!r}")
+
+
+def condition_holds(condition: Mapping[str, Any], answer: Any) -> bool:
+    """Whether a stored `answer` (None: "I don't know" or left blank) meets the condition."""
+    operator, values = condition_values(condition)
+    listed = any(_same(answer, value) for value in values)
+    return listed if operator == "in" else not listed
 
 
 class Questionnaire:
@@ -120,3 +190,52 @@ class Questionnaire:
             for question in self.questions()
             if question["type"] == "scale" and question.get("dimension") == dimension
         ]
+
+    def skipped_questions(self, answers: Mapping[str, Any]) -> set[str]:
+        """The questions that do not apply, given stored `answers`.
+
+        In questionnaire order, a question is skipped when a question its show_if names is
+        skipped, or has a stored answer (None included) that fails the condition. A question
+        whose controlling question has no stored answer yet (its step was never saved) is not
+        skipped: it is shown until an answer says otherwise.
+        """
+        skipped: set[str] = set()
+        for question in self.questions():
+            for condition in conditions(question):
+                controller = condition["question"]
+                if controller in skipped or (
+                    controller in answers and not condition_holds(condition, answers[controller])
+                ):
+                    skipped.add(question["id"])
+                    break
+        return skipped
+
+    def applicable_answers(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """`answers` without those to skipped questions (a changed answer can skip later ones)."""
+        skipped = self.skipped_questions(answers)
+        return {qid: value for qid, value in answers.items() if qid not in skipped}
+
+    def implied_answers(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The `when_skipped` value of each question skipped by its own condition: what the
+        answer that skipped it implies (not incorporated: not a CCPC). A question skipped only
+        because the question it depends on was skipped implies nothing."""
+        skipped = self.skipped_questions(answers)
+        implied = {}
+        for question in self.questions():
+            if question["id"] not in skipped or "when_skipped" not in question:
+                continue
+            controllers = {condition["question"] for condition in conditions(question)}
+            if not controllers & skipped:
+                implied[question["id"]] = question["when_skipped"]
+        return implied
+
+    def shown_questions(self, answers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """The questions that apply, in order (all of them when nothing is answered yet)."""
+        skipped = self.skipped_questions(answers)
+        return [question for question in self.questions() if question["id"] not in skipped]
+
+    def step_number_of(self, question_id: str) -> int:
+        for number, step in enumerate(self.steps, start=1):
+            if any(question["id"] == question_id for question in step["questions"]):
+                return number
+        raise KeyError(question_id)

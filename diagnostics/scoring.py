@@ -1,9 +1,12 @@
 """Turn a diagnostic's answers into a needs profile. Pure Python: no Django, no database.
 
 `score(answers, questionnaire)` is the whole interface. Answers are the stored values (None or a
-missing key means unknown; nothing is defaulted). The profile is a plain dict so it can be stored
-as JSON with the diagnostic and read back unchanged however this module evolves later: a new
-SCORING_VERSION never rescores old diagnostics.
+missing key means unknown; nothing is defaulted). Questions the questionnaire's skip logic
+leaves out are "not applicable", not unknown: they are never listed as facts to find out, and
+an answer their skipping implies (`when_skipped`: not incorporated, so not a CCPC) is a fact.
+The profile is a plain dict so it can be stored as JSON with the diagnostic and read back
+unchanged however this module evolves later: a new SCORING_VERSION never rescores old
+diagnostics.
 
 What it computes, and from where:
 - technology readiness level: the readiness ladder, stopping at the first "no" or "not sure";
@@ -29,7 +32,7 @@ import yaml
 from .questionnaire import Questionnaire, localized
 from .text import detect_language, suggest_capability_areas
 
-SCORING_VERSION = "2026.1"
+SCORING_VERSION = "2026.2"  # 2026.2: skipped questions are not applicable, not unknown
 TEXTS_PATH = Path(__file__).resolve().parent / "data" / "scoring_texts.yaml"
 TERMS = ("short", "mid", "long")
 
@@ -112,16 +115,23 @@ def _option_label(questionnaire: Questionnaire, qid: str, value: Any) -> dict[st
 
 
 def score(answers: Mapping[str, Any], questionnaire: Questionnaire) -> dict[str, Any]:
-    known = {key: value for key, value in answers.items() if value is not None and value != ""}
+    not_applicable = questionnaire.skipped_questions(answers)
+    applicable = {
+        **{key: value for key, value in answers.items() if key not in not_applicable},
+        **questionnaire.implied_answers(answers),
+    }
+    known = {key: value for key, value in applicable.items() if value is not None and value != ""}
     warnings: list[dict[str, Any]] = []
 
     facts = _facts(known, warnings)
     trl, trl_note = _trl(known, questionnaire, warnings)
     rd_stage, rd_stage_reason = _rd_stage(known, trl, questionnaire, warnings)
-    sred = _sred(known, rd_stage, questionnaire, warnings)
+    sred = _sred(known, rd_stage, questionnaire, warnings, not_applicable)
     areas, related_areas = _capability_areas(known)
     maturity = _maturity(known, questionnaire)
-    unknown_facts = [fact for fact in FUNDING_FACTS if fact not in facts]
+    unknown_facts = [
+        fact for fact in FUNDING_FACTS if fact not in facts and fact not in not_applicable
+    ]
     if unknown_facts:
         warnings.append(
             {
@@ -142,6 +152,7 @@ def score(answers: Mapping[str, Any], questionnaire: Questionnaire) -> dict[str,
         "language": detect_language(challenge),
         "facts": {**facts, "rd_stage": rd_stage, "trl_current": trl},
         "unknown_facts": unknown_facts,
+        "not_applicable": sorted(not_applicable),
         "trl": trl,
         "trl_meaning": _text("trl_meanings", trl) if trl is not None else None,
         "trl_note": trl_note,
@@ -257,8 +268,11 @@ def _rd_stage(known, trl, questionnaire: Questionnaire, warnings: list):
     return None, _text("rd_stage_reasons", "unknown")
 
 
-def _sred(known, rd_stage, questionnaire: Questionnaire, warnings: list) -> dict[str, Any]:
-    """The 2021 CRA test: both "why" and "how" must hold; each reason says which way it went."""
+def _sred(
+    known, rd_stage, questionnaire: Questionnaire, warnings: list, not_applicable=frozenset()
+) -> dict[str, Any]:
+    """The 2021 CRA test: both "why" and "how" must hold; each reason says which way it went.
+    A test whose questions were skipped (the other one decided) is not reported as unanswered."""
     reasons: list[dict[str, Any]] = []
     uncertainty, advance = known.get("rd_uncertainty"), known.get("rd_advance")
     if uncertainty is False:
@@ -285,7 +299,8 @@ def _sred(known, rd_stage, questionnaire: Questionnaire, warnings: list) -> dict
         reasons.append({"met": True, "text": _text("sred_reasons", "how_met")})
     else:
         how = None
-        reasons.append({"met": None, "text": _text("sred_reasons", "how_unknown")})
+        if not set(how_answers) <= set(not_applicable):
+            reasons.append({"met": None, "text": _text("sred_reasons", "how_unknown")})
 
     # Modifiers: each can lower the band by one, never raise it.
     penalties = 0

@@ -156,7 +156,8 @@ def questionnaire_current() -> Questionnaire:
 
 
 def valid_answers(form_questionnaire: questionnaire.Questionnaire, answers: dict) -> dict:
-    """The answers that still fit this questionnaire (for prefilling from an older one)."""
+    """The answers that still fit this questionnaire (for prefilling from an older one), less
+    those to questions that the answers themselves skip in it."""
     kept: dict = {}
     for number in range(1, form_questionnaire.step_count + 1):
         form = stored_step_form(form_questionnaire, number, answers, language="en", partial=True)
@@ -164,7 +165,7 @@ def valid_answers(form_questionnaire: questionnaire.Questionnaire, answers: dict
         kept.update(
             {k: v for k, v in form.answers().items() if k in answers and k not in form.errors}
         )
-    return kept
+    return form_questionnaire.applicable_answers(kept)
 
 
 def diagnostic_start(*, actor, company: Company) -> tuple[Diagnostic, bool]:
@@ -216,8 +217,10 @@ def diagnostic_step_save(
     """Store one step's cleaned answers (from a StepForm).
 
     `complete` means the step was validated with its required answers, which opens the next
-    step. Writes are conditional on the revision read, so a save never overwrites a submission
-    or another save it did not see; it re-reads and merges again instead.
+    step. Answers to questions that the new answers skip, on this step or later ones, are
+    dropped: they no longer apply. Writes are conditional on the revision read, so a save never
+    overwrites a submission or another save it did not see; it re-reads and merges again
+    instead.
     """
     _require_diagnostic_member(actor, diagnostic.company)
     for _attempt in range(3):
@@ -237,7 +240,7 @@ def diagnostic_step_save(
         updated = Diagnostic.objects.filter(
             pk=current.pk, status=Diagnostic.Status.DRAFT, revision=current.revision
         ).update(
-            answers={**current.answers, **answers},
+            answers=form_questionnaire.applicable_answers({**current.answers, **answers}),
             step_reached=step_reached,
             current_step=next_step,
             revision=F("revision") + 1,

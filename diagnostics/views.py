@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from ocip import taxonomy
@@ -17,10 +18,12 @@ from ocip.accounts.forms import InvitationForm
 from ocip.accounts.invitations import PENDING_INVITATION_SESSION_KEY
 from ocip.accounts.views import add_service_error, confirm_page, form_page
 from ocip.charts import horizontal_bars
+from ocip.formatting import dollar_text
 from ocip.pagination import paginate
 
 from . import selectors, services
 from .answers import StepForm, answers_as_form_data
+from .effort import promised_minutes
 from .forms import CompanyForm
 from .models import Company, Diagnostic
 from .questionnaire import localized
@@ -217,10 +220,14 @@ def diagnostic_start(request, slug):
         question=(
             _("Your answers from the last diagnostic will be filled in; change what is new.")
             if has_submitted
-            else _(
-                "It takes about fifteen minutes. Your answers are saved at every step, so you can "
-                "stop and come back later."
+            else ngettext(
+                "It takes about %(minutes)s minute. Your answers are saved at every step, so you "
+                "can stop and come back later.",
+                "It takes about %(minutes)s minutes. Your answers are saved at every step, so you "
+                "can stop and come back later.",
+                promised_minutes(),
             )
+            % {"minutes": promised_minutes()}
         ),
         submit_label=_("Start"),
         cancel_url=reverse("diagnostic_list", kwargs={"slug": company.slug}),
@@ -277,17 +284,22 @@ def diagnostic_step(request, pk, number):
         "language": request.LANGUAGE_CODE,
         "suggestions": suggestions,
         "partial": action != "next",
+        # The stored answers decide which questions apply: the page asks only those.
+        "answers": diagnostic.answers,
     }
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
         if form.is_valid():
+            # Answers that make questions of this page apply which it did not ask (a "no" on
+            # the readiness ladder changed to "yes") bring the page back with them.
+            reopened = form.reopened() if action == "next" else []
             try:
                 diagnostic = services.diagnostic_step_save(
                     actor=request.user,
                     diagnostic=diagnostic,
                     number=number,
                     answers=form.answers(),
-                    complete=action == "next",
+                    complete=action == "next" and not reopened,
                 )
             except services.DiagnosticConflict as conflict:
                 messages.error(request, conflict.message)
@@ -297,6 +309,19 @@ def diagnostic_step(request, pk, number):
                     actor=request.user, diagnostic=diagnostic, number=number - 1
                 )
                 return redirect("diagnostic_step", pk=diagnostic.pk, number=number - 1)
+            if reopened:
+                messages.info(
+                    request,
+                    ngettext(
+                        "Your answers open %(count)s more question on this page: answer it or "
+                        "leave it blank, then continue.",
+                        "Your answers open %(count)s more questions on this page: answer them or "
+                        "leave them blank, then continue.",
+                        len(reopened),
+                    )
+                    % {"count": len(reopened)},
+                )
+                return redirect("diagnostic_step", pk=diagnostic.pk, number=number)
             if action == "save":
                 messages.success(
                     request,
@@ -330,12 +355,15 @@ def diagnostic_step(request, pk, number):
 
 
 def _answer_summary(diagnostic: Diagnostic, language: str) -> list[dict]:
-    """Every step's questions with the answer given, in words, for the review page."""
+    """Every step's questions that apply, with the answer given, in words, for the review page."""
     form_questionnaire = diagnostic.questionnaire.content
+    skipped = form_questionnaire.skipped_questions(diagnostic.answers)
     summary = []
     for number, step in enumerate(form_questionnaire.steps, start=1):
         rows = []
         for question in step["questions"]:
+            if question["id"] in skipped:
+                continue  # does not apply
             value = diagnostic.answers.get(question["id"])
             rows.append(
                 {
@@ -364,7 +392,7 @@ def _answer_words(form_questionnaire, question, value, language) -> str:
     if kind == "scale":
         return f"{value} – {localized(question['anchors'][int(value) - 1], language)}"
     if kind == "money":
-        return f"{value:,} $".replace(",", "\u00a0") if language == "fr" else f"${value:,}"
+        return dollar_text(value)
     return str(value)
 
 
@@ -411,15 +439,16 @@ def diagnostic_review(request, pk):
 
 
 def _maturity_chart(maturity: dict, language: str) -> dict:
-    rows = [
+    rows: list[tuple[str, float | None, str | float]] = [
         (
             localized(dimension["label"], language),
             dimension["score"],
-            f"{dimension['score']:.1f}" if dimension["score"] is not None else _("not answered"),
+            # The score itself, written the reader's way by the chart (2,5 in French).
+            dimension["score"] if dimension["score"] is not None else _("not answered"),
         )
         for dimension in maturity["dimensions"]
     ]
-    return horizontal_bars(rows, maximum=5, ticks=[1, 2, 3, 4, 5])
+    return horizontal_bars(rows, maximum=5, ticks=[1, 2, 3, 4, 5], decimals=1)
 
 
 @login_required

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from diagnostics.questionnaire import localized
+from matching.engine.funding import reachable_total
 from ocip import taxonomy
+from ocip.formatting import dollar_text, labelled_text, list_text
 
 FIT_REASONS = {
     "rd_stage_fits": gettext_lazy("It funds this stage of R&D."),
@@ -116,8 +119,12 @@ class Reason(str):
     quotes: tuple[dict[str, str], ...] = ()
 
 
-def _meaning_reason(passages: list[dict[str, Any]]) -> Reason:
-    lead = _("Close in meaning to your challenge. From the profile:")
+def _meaning_reason(passages: list[dict[str, Any]], for_staff: bool) -> Reason:
+    lead = (
+        _("Close in meaning to the business's challenge. From the profile:")
+        if for_staff
+        else _("Close in meaning to your challenge. From the profile:")
+    )
     quoted = " ".join(_("“%(passage)s”") % {"passage": passage["text"]} for passage in passages)
     reason = Reason(f"{lead} {quoted}")
     reason.lead = lead
@@ -127,8 +134,13 @@ def _meaning_reason(passages: list[dict[str, Any]]) -> Reason:
     return reason
 
 
-def match_reasons(match: dict[str, Any], language: str) -> list[str]:
-    """One sentence per signal that speaks for or against the match."""
+def match_reasons(match: dict[str, Any], language: str, for_staff: bool = False) -> list[str]:
+    """One sentence per signal that speaks for or against the match: to the business by default,
+    about the business (`for_staff`) on the institution's side."""
+
+    def say(to_business: str, to_staff: str) -> str:
+        return to_staff if for_staff else to_business
+
     reasons: list[str] = []
     capped_by: list[str] = next(
         (s["detail"].get("capped_by", []) for s in match["signals"] if s["name"] == "capacity"),
@@ -138,21 +150,43 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
         name, value, detail = signal["name"], signal["value"], signal["detail"]
         if name == "text" and detail.get("terms"):
             reasons.append(
-                _("Words in common with your challenge: %(terms)s.")
+                say(
+                    _("Words in common with your challenge: %(terms)s."),
+                    _("Words in common with the business's challenge: %(terms)s."),
+                )
                 % {"terms": ", ".join(detail["terms"])}
             )
         elif name == "meaning" and detail.get("passages"):
-            reasons.append(_meaning_reason(detail["passages"]))
+            reasons.append(_meaning_reason(detail["passages"], for_staff))
         elif name == "capability" and detail.get("areas"):
             labels = [taxonomy.label("capability_areas", a, language) for a in detail["areas"]]
-            reasons.append(_("Expertise you need: %(areas)s.") % {"areas": "; ".join(labels)})
+            reasons.append(
+                say(
+                    _("Expertise you need: %(areas)s."),
+                    _("Expertise the business needs: %(areas)s."),
+                )
+                % {"areas": list_text(labels)}
+            )
         elif name == "trl" and detail.get("profile", [-1])[0] > 0:
             low, high = detail["profile"]
             template = (
-                _("Works at readiness levels %(low)s to %(high)s; your project is at %(trl)s.")
+                say(
+                    _("Works at readiness levels %(low)s to %(high)s; your project is at %(trl)s."),
+                    _(
+                        "Works at readiness levels %(low)s to %(high)s; the business's project "
+                        "is at %(trl)s."
+                    ),
+                )
                 if value >= 1
-                else _(
-                    "Works at readiness levels %(low)s to %(high)s, away from your level %(trl)s."
+                else say(
+                    _(
+                        "Works at readiness levels %(low)s to %(high)s, away from your level "
+                        "%(trl)s."
+                    ),
+                    _(
+                        "Works at readiness levels %(low)s to %(high)s, away from the business's "
+                        "level %(trl)s."
+                    ),
                 )
             )
             reasons.append(template % {"low": low, "high": high, "trl": detail["project"]})
@@ -163,19 +197,38 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
                 % {"stage": stage.lower()}
             )
         elif name == "sector" and value:
-            reasons.append(_("Has worked in your sector."))
+            reasons.append(
+                say(_("Has worked in your sector."), _("Has worked in the business's sector."))
+            )
         elif name == "language":
             if value:
-                reasons.append(_("Works in your language."))
+                reasons.append(
+                    say(_("Works in your language."), _("Works in the business's language."))
+                )
             elif "language" in capped_by:
-                reasons.append(_("Does not list your language: ranked lower."))
+                reasons.append(
+                    say(
+                        _("Does not list your language: ranked lower."),
+                        _("Does not list the business's language: ranked lower."),
+                    )
+                )
             else:
-                reasons.append(_("Does not list your language."))
+                reasons.append(
+                    say(
+                        _("Does not list your language."),
+                        _("Does not list the business's language."),
+                    )
+                )
         elif name == "students":
             reasons.append(_("Can place students.") if value else _("Does not take students."))
         elif name == "region":
             if value >= 1:
-                reasons.append(_("In your region, for the on-site work you asked for."))
+                reasons.append(
+                    say(
+                        _("In your region, for the on-site work you asked for."),
+                        _("In the business's region, for the on-site work it asked for."),
+                    )
+                )
             elif value > 0:
                 reasons.append(
                     _("In a neighbouring region (%(region)s), for on-site work.")
@@ -184,12 +237,24 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
             else:
                 reasons.append(
                     (
-                        _(
-                            "Far from you (%(region)s) for the on-site work you asked for: "
-                            "ranked lower."
+                        say(
+                            _(
+                                "Far from you (%(region)s) for the on-site work you asked for: "
+                                "ranked lower."
+                            ),
+                            _(
+                                "Far from the business (%(region)s) for the on-site work it "
+                                "asked for: ranked lower."
+                            ),
                         )
                         if "distance" in capped_by
-                        else _("Far from you (%(region)s) for the on-site work you asked for.")
+                        else say(
+                            _("Far from you (%(region)s) for the on-site work you asked for."),
+                            _(
+                                "Far from the business (%(region)s) for the on-site work it "
+                                "asked for."
+                            ),
+                        )
                     )
                     % {"region": detail["profile"]}
                 )
@@ -200,35 +265,75 @@ def match_reasons(match: dict[str, Any], language: str) -> list[str]:
                 reasons.append(_("Can take %(count)s more project(s).") % {"count": detail["left"]})
             if "students" in capped_by:
                 reasons.append(
-                    _("Works through student projects, and you want no students: ranked lower.")
+                    say(
+                        _(
+                            "Works through student projects, and you want no students: ranked "
+                            "lower."
+                        ),
+                        _(
+                            "Works through student projects, and the business wants no "
+                            "students: ranked lower."
+                        ),
+                    )
                 )
     return reasons
 
 
-def with_reasons(matches: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
-    return [{**match, "reasons": match_reasons(match, language)} for match in matches]
+def with_reasons(
+    matches: list[dict[str, Any]], language: str, for_staff: bool = False
+) -> list[dict[str, Any]]:
+    return [{**match, "reasons": match_reasons(match, language, for_staff)} for match in matches]
 
 
-def funding_view(funding: dict[str, Any], questions: dict, language: str) -> dict[str, Any]:
-    """The stored funding assessment with its codes turned into sentences."""
-    names = {program["slug"]: program["name"] for program in funding.get("programs", [])}
+def funding_view(
+    funding: dict[str, Any],
+    questions: dict,
+    language: str,
+    names_in_language: Mapping[str, tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The stored funding assessment with its codes turned into sentences.
+
+    `names_in_language` gives (name, partner) by slug in the reader's language (the programs'
+    French names); a program it does not name keeps the names stored with the assessment.
+    """
+    localized_names = names_in_language or {}
     programs = []
-    for program in funding.get("programs", []):
+    for stored in funding.get("programs", []):
+        name, partner = localized_names.get(stored["slug"], (stored["name"], stored["partner"]))
+        program = {**stored, "name": name, "partner": partner}
         estimate = program.get("estimate") or {}
+        verdict_label = VERDICTS.get(program["verdict"], program["verdict"])
+        by_partner = [
+            {
+                "label": PARTNER_KINDS.get(kind, kind),
+                "verdict": verdict,
+                "verdict_label": VERDICTS.get(verdict, verdict),
+            }
+            for kind, verdict in program.get("by_partner_kind", {}).items()
+        ]
+        # "not eligible with a college partner; eligible with a university partner"
+        by_partner_text = list_text(
+            f"{str(partner['verdict_label']).lower()} {partner['label']}" for partner in by_partner
+        )
         programs.append(
             {
                 **program,
-                "verdict_label": VERDICTS.get(program["verdict"], program["verdict"]),
-                "by_partner": [
-                    {
-                        "label": PARTNER_KINDS.get(kind, kind),
-                        "verdict": verdict,
-                        "verdict_label": VERDICTS.get(verdict, verdict),
-                    }
-                    for kind, verdict in program.get("by_partner_kind", {}).items()
-                ],
+                "verdict_label": verdict_label,
+                "by_partner": by_partner,
+                "by_partner_text": by_partner_text,
+                # The verdict as one text: "Eligible: …" ("Admissible : …" in French).
+                "verdict_text": labelled_text(verdict_label, by_partner_text)
+                if by_partner_text
+                else str(verdict_label),
                 "rules": [
-                    {**rule, "fact_label": _fact_label(rule["fact"], questions, language)}
+                    {
+                        **rule,
+                        "fact_label": _fact_label(rule["fact"], questions, language),
+                        # The partner kind a rule was checked for, in words, never its code.
+                        "partner_label": str(PARTNER_KINDS.get(rule["partner_kind"], ""))
+                        if rule.get("partner_kind")
+                        else "",
+                    }
                     for rule in program["rules"]
                 ],
                 "deciding": [
@@ -241,6 +346,7 @@ def funding_view(funding: dict[str, Any], questions: dict, language: str) -> dic
                 ],
             }
         )
+    names = {program["slug"]: program["name"] for program in programs}
     stacking = []
     for warning in funding.get("stacking", []):
         if warning["code"] == "no_stack_with":
@@ -256,8 +362,15 @@ def funding_view(funding: dict[str, Any], questions: dict, language: str) -> dic
             stacking.append(
                 _(
                     "Grants lower the spending on which SR&ED and the Ontario innovation tax "
-                    "credit are claimed: each $100 of grant costs about $%(per_100)s of credits."
+                    "credit are claimed: each %(grant)s of grant costs about %(credits)s of "
+                    "credits."
                 )
-                % {"per_100": warning["detail"].get("reduction_per_100", "40")}
+                % {
+                    "grant": dollar_text(100),
+                    "credits": dollar_text(warning["detail"].get("reduction_per_100", 40), 2),
+                }
             )
-    return {"programs": programs, "stacking": stacking}
+    reachable = reachable_total(funding.get("programs", []), funding.get("stacking", []))
+    if reachable is not None:
+        reachable["names"] = [names[slug] for slug in reachable["programs"]]
+    return {"programs": programs, "stacking": stacking, "reachable": reachable}

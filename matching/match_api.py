@@ -133,10 +133,23 @@ class FundingProgramSerializer(serializers.Serializer):
     notes = serializers.CharField()
 
 
+class ReachableFundingSerializer(serializers.Serializer):
+    low = serializers.IntegerField(help_text="Sum of the chosen programs' low estimates (CAD).")
+    high = serializers.IntegerField(help_text="Sum of their high estimates (CAD).")
+    programs = serializers.ListField(child=serializers.CharField(), help_text="Program slugs.")
+    names = serializers.ListField(child=serializers.CharField(), help_text="Their names.")
+
+
 class FundingSerializer(serializers.Serializer):
     programs = FundingProgramSerializer(many=True)
     stacking = serializers.ListField(
         child=serializers.CharField(), help_text="What to know about combining programs."
+    )
+    reachable = ReachableFundingSerializer(
+        allow_null=True,
+        help_text="The most the business may reach from the programs it looks eligible for, "
+        "never combining two that exclude each other (before the SR&ED grind); the results "
+        "page shows the same figure.",
     )
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ocip.accounts.models import InvitationBase
@@ -221,6 +222,9 @@ class FundingProgram(models.Model):
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     partner = models.CharField(_("funding partner"), max_length=200)
     name = models.CharField(_("name"), max_length=200)
+    # The official French names (CRSNG for NSERC, PARI-CNRC for NRC IRAP…); blank: as in English.
+    partner_fr = models.CharField(_("funding partner in French"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     last_verified = models.CharField(_("last verified (YYYY-MM)"), max_length=10, blank=True)
     kind = models.CharField(_("kind of support"), max_length=40, blank=True)
@@ -245,6 +249,8 @@ class FundingProgram(models.Model):
         "category",
         "partner",
         "name",
+        "partner_fr",
+        "name_fr",
         "status",
         "last_verified",
         "kind",
@@ -268,7 +274,25 @@ class FundingProgram(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    def name_in(self, language: str) -> str:
+        """The program's name in `language` (the English one when it has none in French)."""
+        return (self.name_fr if language[:2] == "fr" else "") or self.name
+
+    def partner_in(self, language: str) -> str:
+        """The funding partner's name in `language` (the English one when it has none)."""
+        return (self.partner_fr if language[:2] == "fr" else "") or self.partner
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language, for pages and forms."""
+        return self.name_in(get_language() or "en")
+
+    @property
+    def display_partner(self) -> str:
+        """The funding partner's name in the active language."""
+        return self.partner_in(get_language() or "en")
 
     def as_rules(self) -> dict:
         """The program as the rules engine reads it (the YAML's shape)."""

@@ -316,7 +316,7 @@ def _institution_view(intro: IntroductionRequest, language: str) -> dict[str, An
     match = None
     if run is not None and intro.profile_id:
         found = [m for m in run.matches if m["profile"] == intro.profile.external_id]  # type: ignore[union-attr]
-        match = with_reasons(found, language)[0] if found else None
+        match = with_reasons(found, language, for_staff=True)[0] if found else None
     return {
         "summary": {
             "challenge": data.get("challenge", ""),

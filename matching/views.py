@@ -164,7 +164,12 @@ def institution_invitation_revoke(request, slug, pk):
 def match_results(request, pk):
     """The matches and funding options of a diagnostic: the latest run, or an older one."""
     diagnostic = get_object_or_404(
-        diagnostics_for(request.user).select_related("company", "questionnaire"), pk=pk
+        diagnostics_for(request.user)
+        .select_related("company", "questionnaire")
+        # Not shown here: the answers, the needs profile, and the questions (read only when
+        # the run's funding is worded anew, see selectors.run_funding).
+        .defer("answers", "needs_profile__data", "questionnaire__definition"),
+        pk=pk,
     )
     if diagnostic.is_draft:
         raise Http404
@@ -175,7 +180,10 @@ def match_results(request, pk):
     listed = next((r for r in runs if str(r.sequence) == wanted), runs[0] if runs else None)
     if wanted and (listed is None or str(listed.sequence) != wanted):
         raise Http404
-    run = visible.get(pk=listed.pk) if listed is not None else None
+    # The run shown: its stored snapshot is read a page at a time (selectors.RunMatches).
+    run = visible.defer(*selectors.RUN_SNAPSHOT).get(pk=listed.pk) if listed is not None else None
+    if run is not None:
+        run.diagnostic = diagnostic  # loaded already: its funding need not read it again
     language = request.LANGUAGE_CODE
     filters = MatchFilterForm(request.GET or None)
     context: dict[str, Any] = {
@@ -186,18 +194,20 @@ def match_results(request, pk):
         "is_latest": run is not None and run == runs[0],
     }
     if run is not None:
-        matches = selectors.run_matches(run, **filters.criteria())
+        matches = selectors.run_match_list(run, **filters.criteria())
         page = paginate(request, matches, per_page=selectors.MATCHES_PER_PAGE)
         page.object_list = with_reasons(list(page.object_list), language)  # this page only
         context |= {
             "page_obj": page,
-            "match_count": len(matches),
+            "match_count": page.paginator.count,
             "run_error": run_error_message(run),
             "funding": selectors.run_funding(run, language),
             "stale": context["is_latest"] and services.match_run_is_stale(run),
             "query_string": filters_query(request),
             "open_requests": selectors.open_requests_by_profile(
-                user=request.user, company_id=diagnostic.company_id
+                user=request.user,
+                company_id=diagnostic.company_id,
+                profiles=[match["profile"] for match in page.object_list],
             ),
         }
     return render(request, "matching/match_results.html", context)

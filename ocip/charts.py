@@ -1,13 +1,16 @@
-"""Geometry for server-rendered SVG charts (templates/includes/bar_chart.svg).
+"""Geometry for server-rendered SVG charts (templates/includes/bar_chart.html).
 
 Pure Python. Pages always show the same numbers in a table next to the chart, for screen
-readers and for anyone who prefers figures.
+readers and for anyone who prefers figures. Numbers a reader sees (a bar's value, the tick
+labels) stay numbers here: the template writes them the reader's way (2.5 or 2,5), as the
+table does; the coordinates are written for SVG (always with a dot).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 LABEL_WIDTH = 260
 BAR_AREA = 400
@@ -20,20 +23,28 @@ TOP = 28
 class Bar:
     label: str
     value: float | None
-    text: str  # the value as shown beside the bar
+    text: str | Decimal | int  # shown beside the bar: a text, or a number the template localizes
     y: int
     width: float
 
 
 def horizontal_bars(
-    rows: list[tuple[str, float | None, str]], *, maximum: float, ticks: list[float]
+    rows: list[tuple[str, float | None, str | float]],
+    *,
+    maximum: float,
+    ticks: list[float],
+    decimals: int | None = None,
 ) -> dict:
-    """Bars from 0 to `maximum`; a row whose value is None gets no bar, only its text."""
+    """Bars from 0 to `maximum`; a row whose value is None gets no bar, only its text.
+
+    A row's text is shown as given; a number (the value itself, usually) is rounded half up to
+    `decimals` decimals and written the reader's way by the template (2,5 in French).
+    """
     bars = [
         Bar(
             label=label,
             value=value,
-            text=text,
+            text=_shown(text, decimals),
             y=TOP + index * ROW_HEIGHT,
             width=0
             if value is None
@@ -52,6 +63,15 @@ def horizontal_bars(
         "axis_top": TOP - 8,
         "axis_bottom": TOP + len(rows) * ROW_HEIGHT,
     }
+
+
+def _shown(text: str | float | Decimal, decimals: int | None) -> str | Decimal | int:
+    """Text as it is; a number as a Decimal of `decimals` places (half up), for the template."""
+    if isinstance(text, bool) or not isinstance(text, int | float | Decimal):
+        return str(text)
+    if decimals is None:
+        return text if isinstance(text, int | Decimal) else Decimal(str(text))
+    return Decimal(str(text)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def count_scale(largest: float, *, most_ticks: int = 5) -> tuple[float, list[float]]:

@@ -1,6 +1,7 @@
 """Numbers and refusals as people read them, in the active language."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -8,12 +9,19 @@ from django.utils.translation import gettext
 from .text import TextRefused
 
 
+def number_text(value, decimals: int | None = None) -> str:
+    """A number the locale's way: 1,234.5 in English, 1 234,5 in French (a non-breaking space
+    groups the thousands). With `decimals`, rounded half up to that many; without, as it is."""
+    if decimals is None:
+        return number_format(value, force_grouping=True)
+    # Rounded here: number_format cuts the extra decimals off instead of rounding them.
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=decimals, force_grouping=True)
+
+
 def dollar_text(amount, decimals: int = 0) -> str:
     """An amount in Canadian dollars the locale's way: $75,000 in English, 75 000 $ in French."""
-    # Rounded here: number_format cuts the extra decimals off instead of rounding them.
-    rounded = Decimal(str(amount)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    digits = number_format(rounded, decimal_pos=decimals, force_grouping=True)
-    return gettext("$%(amount)s") % {"amount": digits}
+    return gettext("$%(amount)s") % {"amount": number_text(amount, decimals)}
 
 
 def dollar_range(low, high) -> str:
@@ -21,6 +29,23 @@ def dollar_range(low, high) -> str:
     if low is None or low == high:
         return dollar_text(high)
     return f"{dollar_text(low)} – {dollar_text(high)}"
+
+
+def list_text(items) -> str:
+    """Items one after the other, the locale's way: "a; b" in English, "a ; b" in French (with
+    a non-breaking space before the semicolon)."""
+    return reduce(_two_items, (str(item) for item in items), "")
+
+
+def _two_items(first: str, second: str) -> str:
+    if not first:
+        return second
+    return gettext("%(first)s; %(second)s") % {"first": first, "second": second}
+
+
+def labelled_text(label, text) -> str:
+    """A label and what it labels: "Eligible: …" in English, "Admissible : …" in French."""
+    return gettext("%(label)s: %(text)s") % {"label": label, "text": text}
 
 
 def text_refusal(refused: TextRefused) -> str:

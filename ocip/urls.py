@@ -63,9 +63,11 @@ urlpatterns = [
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 urlpatterns += i18n_patterns(
     path("accounts/signup/", BusinessSignupView.as_view(), name="account_signup"),
+    path("accounts/", include("ocip.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
+    path("design/", views.design_reference, name="design_reference"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("", include("diagnostics.urls")),
     path("", include("matching.urls")),

@@ -6,7 +6,7 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,6 +24,7 @@ from ocip.accounts import invitations
 from ocip.accounts.forms import ProfileForm
 from ocip.accounts.invitations import PENDING_INVITATION_SESSION_KEY
 from ocip.accounts.mfa import user_has_totp
+from ocip.design import COLOUR_TOKENS, ExampleForm
 from projects import selectors as project_selectors
 from projects import services as project_services
 
@@ -88,14 +89,44 @@ def dashboard(request):
         "institution_memberships": institution_memberships,
         "has_totp": user_has_totp(user),
     }
+    # The few numbers the page opens with, from the counts its cards show below.
+    headline: list[tuple[int, str]] = []
+    if company_memberships:
+        counts = [m.request_counts for m in company_memberships]  # type: ignore[attr-defined]
+        headline += [
+            (sum(c["open"] for c in counts), _("open introduction requests")),
+            (sum(c["waiting"] for c in counts), _("waiting for your answer")),
+        ]
+    if institution_memberships:
+        counts = [m.request_counts for m in institution_memberships]  # type: ignore[attr-defined]
+        if any(m.role == "office_staff" for m in institution_memberships):
+            headline += [
+                (sum(c["open"] for c in counts), _("open requests to your institution")),
+                (sum(c["overdue"] for c in counts), _("late for a first response")),
+            ]
+        if any(m.role in ("office_staff", "researcher") for m in institution_memberships):
+            headline.append(
+                (sum(c["assigned"] for c in counts), _("open requests assigned to you"))
+            )
     if user.is_platform_staff:
-        context["company_count"] = company_selectors.companies_for(user).count()
-        context["institution_count"] = institution_selectors.institutions_for(user).count()
-        context["escalated_count"] = (
+        escalated = (
             institution_selectors.requests_visible_to(user)
             .filter(UNANSWERED_REQUEST, sla_escalated_at__isnull=False)
             .count()
         )
+        companies = company_selectors.companies_for(user).count()
+        institutions = institution_selectors.institutions_for(user).count()
+        context |= {
+            "escalated_count": escalated,
+            "company_count": companies,
+            "institution_count": institutions,
+        }
+        headline += [
+            (escalated, _("escalated requests waiting")),
+            (companies, _("companies")),
+            (institutions, _("institutions")),
+        ]
+    context["headline"] = headline
     return render(request, "dashboard.html", context)
 
 
@@ -118,6 +149,18 @@ def profile(request):
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def design_reference(request):
+    """The design system, for the staff who write and review our pages."""
+    if not request.user.is_platform_staff:
+        raise PermissionDenied
+    # Bound with errors on purpose when ?errors=1, to show the error summary and field errors.
+    form = ExampleForm(request.GET if "errors" in request.GET else None)
+    if form.is_bound:
+        form.is_valid()
+    return render(request, "design.html", {"form": form, "colours": COLOUR_TOKENS})
 
 
 def _find_invitation(token: str):

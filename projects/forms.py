@@ -82,8 +82,8 @@ class ProjectStartForm(forms.Form):
                 program.slug,
                 _("%(program)s (%(partner)s): %(verdict)s, %(estimate)s")
                 % {
-                    "program": program.name,
-                    "partner": program.partner,
+                    "program": program.display_name,
+                    "partner": program.display_partner,
                     "verdict": VERDICTS.get(assessed["verdict"], assessed["verdict"]),
                     "estimate": estimate_label(assessed.get("estimate")),
                 },

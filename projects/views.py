@@ -201,7 +201,8 @@ def funding_application_add(request, pk):
         else:
             messages.success(
                 request,
-                _("The project now pursues %(program)s.") % {"program": application.program.name},
+                _("The project now pursues %(program)s.")
+                % {"program": application.program.display_name},
             )
             return redirect(project)
     return _detail_page(request, project, funding_form=form, status=400)
@@ -228,13 +229,14 @@ def funding_application_edit(request, pk, application_pk):
             messages.success(
                 request,
                 _("The application to %(program)s was updated.")
-                % {"program": application.program.name},
+                % {"program": application.program.display_name},
             )
             return redirect(project)
     return form_page(
         request,
         form,
-        title=_("Update the application to %(program)s") % {"program": application.program.name},
+        title=_("Update the application to %(program)s")
+        % {"program": application.program.display_name},
         submit_label=_("Save"),
         cancel_url=project.get_absolute_url(),
         status=400 if form.errors else 200,

@@ -1,12 +1,16 @@
 """Signup, email verification, login, logout and password reset, as a business user meets them."""
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics.models import CompanyMembership
 from ocip.mail.models import OutboundEmail
@@ -186,3 +190,126 @@ def test_staff_without_two_factors_get_a_json_403_from_the_api(client, db):
     assert "two-factor" in response.json()["detail"]
     page = client.get("/dashboard/")
     assert page.status_code == 302  # pages send them to set it up instead
+
+
+# --- "Check your email": send it again, or write to us ----------------------------------------
+
+
+def _sign_up(client, prefix: str = "", email: str = "maya@lakeshore.example"):
+    return client.post(
+        f"{prefix}/accounts/signup/",
+        {
+            "first_name": "Maya",
+            "last_name": "Singh",
+            "company_name": "Lakeshore Sensors",
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+def _confirmations_to(address: str) -> list:
+    return [m for m in mail.outbox if m.to == [address] and "/confirm-email/" in m.body]
+
+
+@pytest.fixture
+def later():
+    """Moves the clock past allauth's "confirm_email" rate limit (one email every 3 minutes)."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield lambda: traveller.shift(timedelta(minutes=3, seconds=1))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "resend_label", "contact"),
+    [("", "Send the email again", "Write to us at"), ("/fr", "Renvoyer le courriel", "Écrivez")],
+)
+def test_check_your_email_page_offers_a_resend_button_and_a_contact_link(
+    client, prefix, resend_label, contact
+):
+    """The French labels need the project's French catalogue (the merged translations)."""
+    _sign_up(client, prefix)
+    page = client.get(f"{prefix}/accounts/confirm-email/").content.decode()
+    assert f'action="{prefix}/accounts/confirm-email/resend/"' in page
+    assert resend_label in page
+    assert f'href="mailto:{settings.OCIP_CONTACT_EMAIL}"' in page
+    assert contact in page
+
+
+def test_resend_is_rate_limited_and_says_so_then_sends_again(
+    client, django_capture_on_commit_callbacks, later
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client)
+    assert len(_confirmations_to("maya@lakeshore.example")) == 1
+
+    # allauth's "confirm_email" limit (one email per address every 3 minutes): said, not sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_email_verification_resend"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    page = response.content.decode()
+    assert "We already sent you a confirmation email less than 3 minutes ago" in page
+    assert len(_confirmations_to("maya@lakeshore.example")) == 1
+
+    later()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_email_verification_resend"), follow=True)
+    assert "Confirmation email sent to maya@lakeshore.example" in response.content.decode()
+    resent = _confirmations_to("maya@lakeshore.example")
+    assert len(resent) == 2
+    # The new link confirms the address.
+    confirm_path = _path(re.search(r"https?://\S+/confirm-email/\S+/", resent[-1].body).group(0))
+    assert client.post(confirm_path).status_code == 302
+    assert EmailAddress.objects.get(email="maya@lakeshore.example").verified
+
+
+def test_resend_in_french_sends_a_french_email(client, django_capture_on_commit_callbacks, later):
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, "/fr", email="luc@erabliere.example")
+    later()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/fr/accounts/confirm-email/resend/")
+    assert response["Location"] == "/fr/accounts/confirm-email/"
+    resent = _confirmations_to("luc@erabliere.example")
+    assert len(resent) == 2
+    assert "/fr/accounts/confirm-email/" in resent[-1].body
+
+
+def test_resend_without_a_pending_signup_asks_to_log_in(client):
+    response = client.post(reverse("account_email_verification_resend"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_login")
+    assert "Log in with your email address and password" in response.content.decode()
+    assert client.get(reverse("account_email_verification_resend")).status_code == 405
+
+
+def test_resend_after_signing_up_with_a_taken_address_answers_alike(
+    client, django_capture_on_commit_callbacks, later
+):
+    """Nobody learns that an address has an account: its owner is told instead, as at signup."""
+    UserFactory(email="taken@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, email="taken@example.com")
+    later()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_email_verification_resend"), follow=True)
+    assert "Confirmation email sent to taken@example.com" in response.content.decode()
+    to_owner = [m for m in mail.outbox if m.to == ["taken@example.com"]]
+    assert len(to_owner) == 2
+    assert not _confirmations_to("taken@example.com")
+
+
+# --- The platform's name in the reader's language ---------------------------------------------
+
+
+def test_account_emails_name_the_platform_in_french_pcio(
+    client, django_capture_on_commit_callbacks
+):
+    """Needs the project's French catalogue with {"OCIP": "PCIO"} (the merged translations)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client, "/fr", email="luc@erabliere.example")
+    (confirmation,) = _confirmations_to("luc@erabliere.example")
+    assert confirmation.subject.startswith("[PCIO] ")
+    assert "PCIO" in confirmation.body
+    assert "OCIP" not in confirmation.body
+    assert "e-mail" not in confirmation.body.lower()
+    assert "courriel" in confirmation.subject.lower()

@@ -162,7 +162,7 @@ def test_office_staff_invites_a_student_in_french(
         reverse("institution_invite", args=[institution.slug]),
         {"email": "etudiante@college.example", "role": "student", "language": "fr"},
     )
-    assert message.subject == "Invitation à vous joindre à College sur OCIP"
+    assert message.subject == "Invitation à vous joindre à College sur la PCIO"
     assert path.startswith("/fr/invitations/")
     student = UserFactory(email="etudiante@college.example")
     client.force_login(student)

@@ -91,6 +91,7 @@ MATRIX = {
     "cms_admin_login": (lambda d: {}, expect(403, anon=302, staff=302), False),
     "dashboard": (lambda d: {}, LOGGED_IN, False),
     "profile": (lambda d: {}, LOGGED_IN, False),
+    "design_reference": (lambda d: {}, expect(403, anon=LOGIN, staff=200), False),
     "api_me": (lambda d: {}, expect(200, anon=403), False),
     "api_schema": (lambda d: {}, expect(200), False),
     # Public by design: did:web resolution of an institution's signing keys.
@@ -219,6 +220,8 @@ MATRIX = {
     "notification_list": (lambda d: {}, LOGGED_IN, False),
     "notification_open": (lambda d: {"pk": d["notification_a"].pk}, POST_ONLY, False),
     "notifications_mark_read": (lambda d: {}, POST_ONLY, False),
+    # Public: whoever is confirming an address in this browser may ask for the email again.
+    "account_email_verification_resend": (lambda d: {}, expect(405), False),
     "api_match_run_requests": (lambda d: {"pk": d["submitted_a"].pk}, API_DIAGNOSTIC_A, True),
     "api_diagnostic_matches": (lambda d: {"pk": d["submitted_a"].pk}, API_DIAGNOSTIC_A, False),
     "api_requests": (lambda d: {}, expect(200, anon=403), False),

@@ -19,6 +19,7 @@ YAML's own `why` texts pass through. `FundingResult.to_dict()` is plain JSON for
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
@@ -1198,3 +1199,35 @@ __all__ = [
     "sred_with_grants",
     "unknown_rule_facts",
 ]
+
+
+def reachable_total(
+    programs: Sequence[Mapping[str, Any]], stacking: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The most a business may reach from the programs it looks eligible for, without combining
+    two that exclude each other (`no_stack_with`): {"low", "high", "programs"}, or None when no
+    eligible program has an estimate. The largest compatible set is found by trying them all
+    (a run assesses about ten programs). The SR&ED grind is not subtracted: pages say so."""
+    eligible = [
+        p
+        for p in programs
+        if p.get("verdict") == "eligible" and (p.get("estimate") or {}).get("amount_high")
+    ]
+    if not eligible:
+        return None
+    conflicts: set[frozenset[str]] = set()
+    for warning in stacking:
+        if warning.get("code") == "no_stack_with":
+            detail = warning["detail"]
+            conflicts |= {frozenset((detail["program"], other)) for other in detail["conflicts"]}
+    best: tuple[int, int, tuple[str, ...]] = (0, 0, ())
+    for size in range(len(eligible), 0, -1):
+        for chosen in itertools.combinations(eligible, size):
+            slugs = tuple(p["slug"] for p in chosen)
+            if any(frozenset(pair) in conflicts for pair in itertools.combinations(slugs, 2)):
+                continue
+            high = sum(int(p["estimate"]["amount_high"]) for p in chosen)
+            low = sum(int(p["estimate"].get("amount_low") or 0) for p in chosen)
+            best = max(best, (high, low, slugs))
+    high, low, slugs = best
+    return {"low": low, "high": high, "programs": list(slugs)}

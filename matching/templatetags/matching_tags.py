@@ -1,21 +1,29 @@
 from django import template
 
 from matching.explain import with_reasons
-from matching.selectors import latest_match_run
+from matching.models import MatchRun
+from matching.selectors import latest_match_run, run_funding, run_match_list
 
 register = template.Library()
-TOP = 10
+TOP = 3
 
 
-@register.inclusion_tag("matching/includes/top_matches.html", takes_context=True)
-def top_matches(context, diagnostic):
-    """The ten best matches of the diagnostic's latest run, for its results page."""
+@register.simple_tag(takes_context=True)
+def match_overview(context, diagnostic):
+    """What the diagnostic's results page summarises from its latest match run: the run, its
+    three best matches with their reasons, how many there are, and its funding assessment (the
+    same `run_funding` the match results page and the API show)."""
     request = context["request"]
-    run = latest_match_run(user=request.user, diagnostic_id=diagnostic.pk)
-    matches = []
-    if run is not None:
-        ranked = [
-            {**match, "rank": position} for position, match in enumerate(run.matches[:TOP], 1)
-        ]
-        matches = with_reasons(ranked, request.LANGUAGE_CODE)
-    return {"diagnostic": diagnostic, "run": run, "matches": matches}
+    # Its stored snapshot stays in the database: the top matches and their count are read out
+    # of it, and the funding assessment is kept per run (selectors.run_funding).
+    run = latest_match_run(user=request.user, diagnostic_id=diagnostic.pk, snapshot=False)
+    if run is None or run.status != MatchRun.Status.DONE:
+        return {"run": run, "matches": [], "match_count": 0, "funding": None}
+    run.diagnostic = diagnostic  # loaded already: its funding need not read it again
+    matches = run_match_list(run)
+    return {
+        "run": run,
+        "matches": with_reasons(matches[:TOP], request.LANGUAGE_CODE),
+        "match_count": len(matches),
+        "funding": run_funding(run, request.LANGUAGE_CODE),
+    }

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ocip.notifications.context_processors.unread_notifications",
+                "ocip.context_processors.platform",
             ],
         },
     },
@@ -165,7 +166,8 @@ ACCOUNT_ADAPTER = "ocip.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "diagnostics.forms.BusinessSignupForm"}
 # The platform's name in account emails ("Hello from …", the subject), not the request's host.
 OCIP_SITE_NAME = env("OCIP_SITE_NAME", default="OCIP")
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{OCIP_SITE_NAME}] "
+# Where people write for help: the footer of every page and the account pages link to it.
+OCIP_CONTACT_EMAIL = env("OCIP_CONTACT_EMAIL", default="support@ocip.example")
 # Rate limits are allauth's defaults made explicit; they live in the shared cache above.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

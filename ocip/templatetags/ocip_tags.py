@@ -3,7 +3,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
-from ocip.formatting import dollar_range, dollar_text
+from ocip.formatting import dollar_range, dollar_text, list_text, number_text
 
 register = template.Library()
 
@@ -57,3 +57,18 @@ def dollars(amount) -> str:
 def estimate_dollars(estimate: dict) -> str:
     """A funding estimate of a match run (amount_low, amount_high) in dollars."""
     return dollar_range(estimate.get("amount_low"), estimate["amount_high"])
+
+
+@register.filter
+def number(value, decimals=None) -> str:
+    """A number the reader's way (1,234.5 or 1 234,5); `number:1` rounds to one decimal."""
+    if value is None or value == "":
+        return ""
+    return number_text(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def semicolons(items) -> str:
+    """A list joined the reader's way: "a; b" in English, "a ; b" in French (instead of
+    join:"; ", whose space before the semicolon French needs non-breaking)."""
+    return list_text(items or [])

@@ -169,7 +169,7 @@ def test_a_student_invited_in_french_signs_up_accepts_and_joins_the_project(
     )
     assert "An invitation was sent to nova.student@college.example." in _messages(response)
     assert message.to == ["nova.student@college.example"]
-    assert message.subject == f"Invitation à vous joindre à {project.title} sur OCIP"
+    assert message.subject == f"Invitation à vous joindre à {project.title} sur la PCIO"
     assert "Bonjour" in message.body and "Étudiante ou étudiant" in message.body
     assert path.startswith("/fr/")
     invitation = ProjectInvitation.objects.get(project=project)

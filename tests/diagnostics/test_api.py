@@ -6,14 +6,14 @@ from django.urls import reverse
 from diagnostics.models import Diagnostic, NeedsProfile
 from tests.factories import CompanyMembershipFactory
 
-from .conftest import V1
+from .conftest import CURRENT
 from .examples import MACHINE_SHOP
 
 pytestmark = pytest.mark.django_db
 
 
 def step_answers(number, answers=MACHINE_SHOP):
-    return {q["id"]: answers.get(q["id"]) for q in V1.step(number)["questions"]}
+    return {q["id"]: answers.get(q["id"]) for q in CURRENT.step(number)["questions"]}
 
 
 def put_step(client, pk, number, answers, complete=True):
@@ -162,9 +162,15 @@ def test_other_people_get_404_and_anonymous_403(client, company, complete_draft,
 
 def test_questionnaire_and_schema(client, business_owner):
     client.force_login(business_owner)
-    definition = client.get(reverse("api_questionnaire", kwargs={"version": 1})).json()
-    assert definition["version"] == 1
+    current = CURRENT.version
+    definition = client.get(reverse("api_questionnaire", kwargs={"version": current})).json()
+    assert definition["version"] == current
     assert [step["id"] for step in definition["steps"]][:3] == ["company", "legal", "challenge"]
+    ladder = {q["id"]: q for q in definition["steps"][5]["questions"]}
+    assert ladder["trl_2"]["show_if"] == {"question": "trl_1", "equals": True}
+    # An earlier version stays readable, as its file publishes it (diagnostics may use it).
+    older = client.get(reverse("api_questionnaire", kwargs={"version": 1})).json()
+    assert older["version"] == 1 and "show_if" not in str(older)
     assert client.get(reverse("api_questionnaire", kwargs={"version": 7})).status_code == 404
     schema = client.get(reverse("api_schema")).content.decode()
     for path in (

@@ -40,24 +40,25 @@ def test_a_new_version_neither_breaks_nor_rescores_old_diagnostics(
     old = services.diagnostic_submit(actor=business_owner, diagnostic=complete_draft)
     old_profile = old.needs_profile.data
 
-    # Version 2 drops the readiness ladder's wording and renames a step.
+    # The next version drops a question and renames a step.
+    following = CURRENT_VERSION + 1
     definition = load_definition(CURRENT_VERSION)
-    definition["version"] = 2
+    definition["version"] = following
     definition["steps"][0]["title"] = {"en": "About you", "fr": "À propos de vous"}
     definition["steps"][0]["questions"] = [
         q for q in definition["steps"][0]["questions"] if q["id"] != "municipality"
     ]
-    monkeypatch.setattr("diagnostics.questionnaire.CURRENT_VERSION", 2)
+    monkeypatch.setattr("diagnostics.questionnaire.CURRENT_VERSION", following)
     monkeypatch.setattr("diagnostics.questionnaire.load_definition", lambda version: definition)
 
     new, created = services.diagnostic_start(actor=business_owner, company=company)
-    assert created and new.questionnaire.version == 2
+    assert created and new.questionnaire.version == following
     assert "municipality" not in new.answers  # not a question any more
     assert new.answers["challenge"] == old.answers["challenge"]
 
     client.force_login(business_owner)
     results = client.get(reverse("diagnostic_results", kwargs={"pk": old.pk})).content.decode()
-    assert "questionnaire version 1" in results and "Cambridge" in results
+    assert f"questionnaire version {CURRENT_VERSION}" in results and "Cambridge" in results
     old.refresh_from_db()
     assert old.needs_profile.data == old_profile
     page = client.get(reverse("diagnostic_step", kwargs={"pk": new.pk, "number": 1}))

@@ -9,7 +9,7 @@ from diagnostics import services
 from diagnostics.models import Diagnostic, NeedsProfile
 from tests.factories import CompanyMembershipFactory, InstitutionMembershipFactory
 
-from .conftest import V1, step_post_data
+from .conftest import CURRENT, step_post_data
 from .examples import MACHINE_SHOP
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +35,11 @@ def test_a_new_user_walks_through_every_step_and_submits(client, business_owner,
     assert "Step 1 of 8" in first.content.decode()
     assert 'aria-current="step"' in first.content.decode()
 
-    for number in range(1, V1.step_count + 1):
+    for number in range(1, CURRENT.step_count + 1):
         response = client.post(step_url(diagnostic, number), step_post_data(number))
         assert response.status_code == 302, response.content.decode()[:2000]
         follow = client.get(response["Location"])
-        if number < V1.step_count:
+        if number < CURRENT.step_count:
             assert f"Step {number + 1} of 8" in follow.content.decode()
 
     review = client.get(reverse("diagnostic_review", kwargs={"pk": diagnostic.pk}))

@@ -1082,3 +1082,32 @@ def test_every_emitted_code_is_listed_for_translation():
     # The scenarios reach most of the vocabulary, so the check above means something.
     assert len(bases) >= 12
     assert len(fit_reasons) >= 9
+
+
+def _assessed(slug: str, verdict: str, low: int | None, high: int | None) -> dict[str, Any]:
+    estimate = None if high is None else {"amount_low": low, "amount_high": high}
+    return {"slug": slug, "verdict": verdict, "estimate": estimate}
+
+
+def test_reachable_total_never_combines_programs_that_exclude_each_other():
+    programs = [
+        _assessed("grant_a", ELIGIBLE, 10_000, 50_000),
+        _assessed("grant_b", ELIGIBLE, 20_000, 40_000),
+        _assessed("credit", ELIGIBLE, 5_000, 30_000),
+        _assessed("not_for_you", NOT_ELIGIBLE, 0, 1_000_000),
+        _assessed("maybe", UNKNOWN, 0, 900_000),
+        _assessed("no_estimate", ELIGIBLE, None, None),
+    ]
+    stacking = [
+        {"code": "no_stack_with", "detail": {"program": "grant_a", "conflicts": ["grant_b"]}},
+        {"code": "reduces_sred_base", "detail": {}},
+    ]
+    total = funding.reachable_total(programs, stacking)
+    # a + credit (80,000) beats b + credit (70,000) and a + b (excluded).
+    assert total == {"low": 15_000, "high": 80_000, "programs": ["grant_a", "credit"]}
+    assert funding.reachable_total(programs, []) == {
+        "low": 35_000,
+        "high": 120_000,
+        "programs": ["grant_a", "grant_b", "credit"],
+    }
+    assert funding.reachable_total([_assessed("maybe", UNKNOWN, 0, 5)], []) is None

@@ -183,3 +183,17 @@ def test_a_failed_run_answers_with_its_state_and_the_funding(
     assert data["run"]["error_message"].startswith("No expertise profile shares words")
     assert data["run"]["stale"] is True
     assert data["funding"]["programs"]
+
+
+def test_the_reachable_funding_is_one_figure_on_both_pages_and_the_api(client, business_owner, run):
+    from matching.selectors import run_funding
+    from ocip.formatting import dollar_text
+
+    client.force_login(business_owner)
+    reachable = run_funding(run, "en")["reachable"]
+    assert reachable is not None and reachable["high"] > 0
+    api = matches(client, run.diagnostic_id).json()["funding"]["reachable"]
+    assert api == reachable
+    shown = f"Up to {dollar_text(reachable['high'])}"
+    for page in ("diagnostic_results", "match_results"):
+        assert shown in client.get(reverse(page, args=[run.diagnostic_id])).content.decode()

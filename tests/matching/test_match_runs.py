@@ -88,14 +88,20 @@ def test_a_challenge_in_another_language_fails_clearly(
     assert "No expertise profile shares words with your challenge" in page.content.decode()
 
 
-def test_results_page_shows_ten_with_reasons_filters_and_more(submitted, client, business_owner):
+def test_results_page_leads_with_three_then_ten_with_reasons_filters_and_more(
+    submitted, client, business_owner
+):
     client.force_login(business_owner)
     results = client.get(reverse("diagnostic_results", args=[submitted.pk])).content.decode()
-    assert results.count('class="match"') == 10
+    assert results.count('class="match card"') == 3
     assert "Why this match" in results
+    # The summary comes before the details, and funding is on the same page.
+    assert results.index("At a glance") < results.index("Your three best matches")
+    assert results.index("Your three best matches") < results.index('id="funding-heading"')
+    assert results.index('id="funding-heading"') < results.index('id="maturity-heading"')
     url = reverse("match_results", args=[submitted.pk])
     page = client.get(url).content.decode()
-    assert page.count('class="match"') == 10
+    assert page.count('class="match card"') == 10
     assert "Next page" in page
     assert "OCI Voucher for Innovation and Productivity" in page
     assert "Its intake must be confirmed" in page  # a `verify` program
@@ -106,7 +112,7 @@ def test_results_page_shows_ten_with_reasons_filters_and_more(submitted, client,
     expected = [
         m for m in run.matches if m["institution_kind"] == "university" and m["region"] == "Ottawa"
     ]
-    assert filtered.content.decode().count('class="match"') == min(len(expected), 10)
+    assert filtered.content.decode().count('class="match card"') == min(len(expected), 10)
     assert "kind=university" in filtered.content.decode() or len(expected) <= 10
 
 

@@ -430,7 +430,10 @@ def queue_rows(client, slug, **params) -> list[int]:
     response = client.get(reverse("request_queue", args=[slug]), params)
     assert response.status_code == 200
     return [
-        int(pk) for pk in re.findall(r'<th scope="row"><a href="/requests/(\d+)/"', text(response))
+        int(pk)
+        for pk in re.findall(
+            r'<th scope="row"(?: data-label="[^"]*")?><a href="/requests/(\d+)/"', text(response)
+        )
     ]
 
 
