@@ -181,8 +181,8 @@ def test_business_signs_up_confirms_email_and_reaches_dashboard(live_server, bro
     wait_for_new_page(browser)
 
     wait(browser).until(lambda d: path_of(d) == "/accounts/confirm-email/")
-    assert heading(browser) == "Verify Your Email Address"
-    assert "We have sent an email to you for verification" in (
+    assert heading(browser) == "Confirm your email address"
+    assert "We sent you an email with a link that confirms your address" in (
         browser.find_element(By.TAG_NAME, "main").text
     )
 

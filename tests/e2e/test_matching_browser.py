@@ -58,11 +58,11 @@ def test_a_business_reads_filters_and_pages_its_matches_by_keyboard(
     run = MatchRun.objects.get(diagnostic=submitted)
     log_in(browser, live_server, business_owner)
 
-    # The diagnostic's results page: the ten best, each with its reasons.
+    # The diagnostic's results page: a summary first, with the three best and their reasons.
     browser.get(f"{live_server.url}/diagnostics/{submitted.pk}/results/")
     heading(browser)
     assert_page_structure(browser)
-    assert match_names(browser) == [match["name"] for match in run.matches[:10]]
+    assert match_names(browser) == [match["name"] for match in run.matches[:3]]
     summary = browser.find_element(By.CSS_SELECTOR, "li.match details summary")
     reasons = browser.find_element(By.CSS_SELECTOR, "li.match details ul")
     assert not reasons.is_displayed()
@@ -74,7 +74,12 @@ def test_a_business_reads_filters_and_pages_its_matches_by_keyboard(
     assert "Words in common with your challenge:" in reasons.text
 
     # All matches: a filter by region, applied with the keyboard.
-    follow(browser, browser.find_element(By.LINK_TEXT, "All matches, filters and funding programs"))
+    follow(
+        browser,
+        browser.find_element(
+            By.LINK_TEXT, f"See all {len(run.matches)} matches, with filters and requests"
+        ),
+    )
     assert path_of(browser) == f"/diagnostics/{submitted.pk}/matches/"
     assert_page_structure(browser)
     region, count = Counter(match["region"] for match in run.matches).most_common(1)[0]

@@ -116,7 +116,7 @@ def messages_text(driver) -> str:
 
 
 def section(driver, heading_id: str):
-    return driver.find_element(By.CSS_SELECTOR, f'section[aria-labelledby="{heading_id}"]')
+    return driver.find_element(By.CSS_SELECTOR, f'main [aria-labelledby="{heading_id}"]')
 
 
 def fresh_totp_code(user) -> str:
@@ -343,9 +343,27 @@ def office_opens_from_queue(driver, live_server, cast, language, institution, in
         assert section(driver, heading_id).is_displayed()
 
 
+def open_action(driver, language, name: str) -> None:
+    """Opens one of the action panel's disclosures by keyboard: focus its summary, press Enter.
+    Each says what the action does before its form shows."""
+    summary = next(
+        element
+        for element in driver.find_elements(By.CSS_SELECTOR, ".action-panel details > summary")
+        if element.text == tr(language, name)
+    )
+    details = summary.find_element(By.XPATH, "..")
+    if details.get_attribute("open") is None:
+        driver.execute_script("arguments[0].focus();", summary)
+        press(driver, Keys.ENTER)
+    assert details.get_attribute("open") is not None
+    assert details.find_element(By.CSS_SELECTOR, ".consequence").is_displayed()
+
+
 def office_declines_by_keyboard(driver, language, intro, reason) -> None:
-    """The reason is picked with the arrow keys, the note typed, then Tab to the button."""
+    """The decline disclosure is opened by keyboard, the reason picked with the arrow keys, the
+    note typed, then Tab to the button."""
     decline = url(language, "request_decline", intro.pk)
+    open_action(driver, language, "Decline")
     select = driver.find_element(By.ID, "id_decline_reason")
     assert select.find_element(By.XPATH, "ancestor::form").get_attribute("action").endswith(decline)
     driver.execute_script(
@@ -402,11 +420,12 @@ def business_reads_the_decline(driver, cast, language, intro, reason_label) -> N
     page = main_text(driver)
     assert INTERNAL_NOTE not in page
     assert not driver.find_elements(By.CSS_SELECTOR, 'section[aria-labelledby="notes-heading"]')
-    assert not driver.find_elements(By.CSS_SELECTOR, 'section[aria-labelledby="actions-heading"]')
+    assert not driver.find_elements(By.CSS_SELECTOR, '[aria-labelledby="actions-heading"]')
 
 
 def office_refers(driver, language, intro, to_match) -> None:
     refer = url(language, "request_refer", intro.pk)
+    open_action(driver, language, "Refer to a colleague or another institution")
     Select(driver.find_element(By.ID, "id_refer_to_profile")).select_by_value(to_match["profile"])
     driver.find_element(By.ID, "id_refer_note").send_keys(REFERRAL_NOTE)
     follow(driver, submit_of(driver, refer))
@@ -431,6 +450,7 @@ def office_accepts(driver, cast, language, received, referring_institution) -> P
     timeline = section(driver, "timeline-heading").text
     assert REFERRAL_NOTE in timeline
 
+    open_action(driver, language, "Accept")
     accept = link_to(driver, url(language, "request_accept", received.pk))
     assert accept.text == tr(language, "Accept and create the project")
     follow(driver, accept)
@@ -474,12 +494,12 @@ def office_accepts(driver, cast, language, received, referring_institution) -> P
         "The request was accepted and the project created. %(company)s was told.",
         company=cast.company.name,
     ) in messages_text(driver)
-    facts = driver.find_element(By.CSS_SELECTOR, "main dl.facts").text
+    facts = driver.find_element(By.CSS_SELECTOR, "main dl.page-header-facts").text
     for fact in (cast.company.name, received.institution.name, "Rosa Lambert"):
         assert fact in facts
     assert SCOPE in section(driver, "scope-heading").text
     applications = section(driver, "funding-heading").text
-    assert project.funding_applications.get().program.name in applications
+    assert project.funding_applications.get().program.name_in(language) in applications
     assert project.start_date == start
     assert project.funding_applications.get().program.slug == chosen
     return project
@@ -521,7 +541,7 @@ def business_sees_the_project(driver, cast, language, received, project) -> None
     assert heading(driver) == TITLE
     assert_language(driver, language)
     assert_page_structure(driver)
-    assert cast.c.name in driver.find_element(By.CSS_SELECTOR, "main dl.facts").text
+    assert cast.c.name in driver.find_element(By.CSS_SELECTOR, "main dl.page-header-facts").text
     # Read-only for the business: no forms to change the project.
     assert not driver.find_elements(By.CSS_SELECTOR, "main form")
 
@@ -599,11 +619,11 @@ def test_the_whole_review_loop_in_english_by_keyboard(
     assert INTERNAL_NOTE in section(browser, "notes-heading").text
     office_declines_by_keyboard(browser, language, to_a, reason)
     assert (
-        f"{label(language, IntroductionRequest.Status.DECLINED)}."
-        in browser.find_element(By.CSS_SELECTOR, "main p.lead").text
+        label(language, IntroductionRequest.Status.DECLINED)
+        in browser.find_element(By.CSS_SELECTOR, "main p.lead .badge").text
     )
     # The office's own page no longer offers actions on a closed request.
-    assert not browser.find_elements(By.CSS_SELECTOR, 'section[aria-labelledby="actions-heading"]')
+    assert not browser.find_elements(By.CSS_SELECTOR, '[aria-labelledby="actions-heading"]')
     sign_out(browser, language)
 
     # The business reads why, and where to go next.
@@ -619,8 +639,8 @@ def test_the_whole_review_loop_in_english_by_keyboard(
     assert received.institution == cast.c
     assert received.status == IntroductionRequest.Status.SUBMITTED
     assert (
-        f"{label(language, IntroductionRequest.Status.REFERRED)}."
-        in browser.find_element(By.CSS_SELECTOR, "main p.lead").text
+        label(language, IntroductionRequest.Status.REFERRED)
+        in browser.find_element(By.CSS_SELECTOR, "main p.lead .badge").text
     )
     sign_out(browser, language)
 
