@@ -86,7 +86,8 @@ def test_business_signs_up_verifies_email_and_lands_on_business_dashboard(
     assert "Lakeshore Sensors" in page
 
 
-def test_signup_in_french_gives_a_french_account(client, django_capture_on_commit_callbacks):
+def sign_up_luc_in_french(client, django_capture_on_commit_callbacks) -> None:
+    """A business signs up on the French pages (the confirmation email is sent)."""
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             "/fr/accounts/signup/",
@@ -99,6 +100,10 @@ def test_signup_in_french_gives_a_french_account(client, django_capture_on_commi
                 "password2": PASSWORD,
             },
         )
+
+
+def test_signup_in_french_gives_a_french_account(client, django_capture_on_commit_callbacks):
+    sign_up_luc_in_french(client, django_capture_on_commit_callbacks)
     membership = CompanyMembership.objects.get(user__email="luc@erabliere.example")
     assert membership.user.language == "fr"
     assert membership.company.preferred_language == "fr"

@@ -12,7 +12,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from .factories import PASSWORD, UserFactory
+from .factories import UserFactory
+from .test_accounts import sign_up_luc_in_french
 
 pytestmark = pytest.mark.django_db
 
@@ -73,18 +74,7 @@ def test_the_login_page_asks_the_french_way(client):
 
 
 def test_the_check_your_email_page_in_french(client, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            "/fr/accounts/signup/",
-            {
-                "first_name": "Luc",
-                "last_name": "Bélanger",
-                "company_name": "Érablière Bélanger",
-                "email": "luc@erabliere.example",
-                "password1": PASSWORD,
-                "password2": PASSWORD,
-            },
-        )
+    sign_up_luc_in_french(client, django_capture_on_commit_callbacks)
     text = visible_text(french_page(client, "account_email_verification_sent"))
     assert "Confirmez votre adresse courriel" in text
     assert "Renvoyer le courriel" in text

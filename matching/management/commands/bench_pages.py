@@ -30,9 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
-import yaml
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
@@ -44,6 +42,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from diagnostics.demo import demo_answers
 from diagnostics.models import Company, Diagnostic
 from diagnostics.services import company_create, diagnostic_demo_submit
 from matching import workflow
@@ -62,9 +61,6 @@ from matching.services import (
     match_run_for_diagnostic,
 )
 
-DEMO_DIAGNOSTICS = (
-    Path(__file__).resolve().parents[3] / "diagnostics" / "data" / "demo_diagnostics.yaml"
-)
 ANSWERS_OF = "Northwind Robotics Inc."
 PREFIX = "bench-pages-"
 PAGES = ("login", "diagnostic results", "match results", "business requests", "office queue")
@@ -151,8 +147,7 @@ class Cast:
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         TOTP.activate(self.office, generate_totp_secret())
         self.company = company_create(owner=self.owner, name=f"{prefix} company")
-        with open(DEMO_DIAGNOSTICS, encoding="utf-8") as handle:
-            answers = yaml.safe_load(handle)[ANSWERS_OF]
+        answers = demo_answers()[ANSWERS_OF]
         self.diagnostic: Diagnostic = diagnostic_demo_submit(
             actor=self.owner, company=self.company, answers=answers
         )

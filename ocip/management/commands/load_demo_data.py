@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
-import yaml
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -17,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from diagnostics.demo import demo_answers
 from diagnostics.models import Company, CompanyMembership, Diagnostic
 from diagnostics.services import company_create, diagnostic_demo_submit
 from matching.business_days import add_business_days, business_days_between, is_business_day
@@ -51,9 +50,6 @@ from projects.demo import demo_credential
 from projects.models import FundingApplication, Project, ProjectMember
 from projects.services import funding_application_update, project_start
 
-DEMO_DIAGNOSTICS = (
-    Path(__file__).resolve().parents[3] / "diagnostics" / "data" / "demo_diagnostics.yaml"
-)
 DEMO_PASSWORD = "ocip-demo-2026"  # noqa: S105  (dev-only personas; the command refuses production)
 
 
@@ -226,8 +222,7 @@ class Command(BaseCommand):
 
     def _diagnostics(self, logins: list[tuple[Persona, User, str | None]]) -> int:
         """A submitted diagnostic for each demo company that has none."""
-        with open(DEMO_DIAGNOSTICS, encoding="utf-8") as handle:
-            answers_by_company = yaml.safe_load(handle)
+        answers_by_company = demo_answers()
         created = 0
         for persona, user, _secret in logins:
             if not persona.company or persona.company[0] not in answers_by_company:
