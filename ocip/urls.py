@@ -75,6 +75,8 @@ urlpatterns += i18n_patterns(
     path("", include("projects.urls")),
     path("", include("projects.dashboard_urls")),
     path("", include("projects.credential_urls")),
+    path("", include("projects.catalogue_urls")),
+    path("", include("projects.pathway_urls")),
     path("notifications/", include("ocip.notifications.urls")),
     # Wagtail's catch-all comes last.
     path("", include(wagtail_urls)),

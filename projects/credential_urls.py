@@ -88,6 +88,12 @@ urlpatterns = [
         name="credential_download",
     ),
     path(
+        "my/credentials/<uuid:public_id>/badge.<str:kind>",
+        credential_views.credential_baked,
+        name="credential_baked",
+    ),
+    path("my/credentials/export.zip", credential_views.wallet_export, name="wallet_export"),
+    path(
         "my/credentials/<uuid:public_id>/share/",
         credential_views.credential_share,
         name="credential_share",
@@ -103,5 +109,10 @@ urlpatterns = [
         "micro-credentials/<uuid:lineage>/v<int:version>/",
         credential_views.definition_public,
         name="definition_public",
+    ),
+    path(
+        "micro-credentials/<uuid:lineage>/v<int:version>/badge-<str:language>.<str:kind>",
+        credential_views.definition_badge,
+        name="definition_badge",
     ),
 ]

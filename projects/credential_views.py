@@ -4,10 +4,13 @@ a micro-credential's description (the achievement id inside credentials)."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,11 +28,13 @@ from ocip.accounts.views import add_service_error
 from ocip.errors import Conflict
 from ocip.pagination import paginate
 
-from . import esco, selectors, services
+from . import badges, esco, selectors, services
 from . import verification_texts as texts
 from .credentials.verify import instant
 from .models import CredentialDefinition, IssuedCredential, ProjectMember
 from .presentation import lines_of, person_name
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 # --- What a credential says and where it stands -----------------------------------------------
 
@@ -50,6 +55,9 @@ def _web_link(value: Any) -> str:
     """`value` if it is a web address (a link a page may show), else nothing."""
     url = _text(value)
     return url if url.startswith(("https://", "http://")) else ""
+
+
+STACKED_PART = "ceterms:Credential"  # how a stacked credential names what it is made of
 
 
 def credential_summary(document: Any) -> dict:
@@ -102,6 +110,12 @@ def credential_summary(document: Any) -> dict:
         "skills": [
             {"name": _text(skill.get("targetName")), "url": _web_link(skill.get("targetUrl"))}
             for skill in _dicts(achievement.get("alignment"))
+            if skill.get("targetType") != STACKED_PART
+        ],
+        "stacks": [
+            {"name": _text(part.get("targetName")), "url": _web_link(part.get("targetUrl"))}
+            for part in _dicts(achievement.get("alignment"))
+            if part.get("targetType") == STACKED_PART
         ],
         "endorsements": endorsements,
         "evidence": [
@@ -307,6 +321,47 @@ def credential_download(request, public_id):
     return response
 
 
+BADGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def credential_baked(request, public_id, kind):
+    """The holder's credential baked into its badge image (PNG or SVG): the signed text inside,
+    byte for byte, so that the image alone verifies."""
+    if kind not in BADGE_TYPES:
+        raise Http404
+    credential = _own_credential(request, public_id)
+    image = badges.baked_png(credential) if kind == "png" else badges.baked_svg(credential)
+    response = HttpResponse(image, content_type=BADGE_TYPES[kind])
+    name = _download_name(credential).removesuffix(".json")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def wallet_export(request):
+    """Everything the student holds, theirs to keep: each credential as JSON and baked PNG and
+    SVG, in one zip."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for credential in selectors.credentials_of_student(request.user).order_by(
+            "issued_at", "pk"
+        ):
+            stem = _download_name(credential).removesuffix(".json")
+            name = f"{stem}-{str(credential.public_id)[:8]}"
+            bundle.writestr(f"{name}/credential.json", credential.signed_text.encode("utf-8"))
+            bundle.writestr(f"{name}/badge.png", badges.baked_png(credential))
+            bundle.writestr(f"{name}/badge.svg", badges.baked_svg(credential))
+    response = HttpResponse(archive.getvalue(), content_type="application/zip")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="ocip-credentials-{stamp}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class ShareForm(forms.Form):
     shared = forms.TypedChoiceField(
         choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
@@ -482,6 +537,26 @@ def definition_public(request, lineage, version):
         else "",
     }
     return render(request, "projects/credentials/definition_public.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def definition_badge(request, lineage, version, language, kind):
+    """A published micro-credential's badge image in a language: the uploaded one or the
+    generated default (the image a credential's achievement names)."""
+    definition = selectors.public_definition(lineage, version)
+    if definition is None or kind not in BADGE_TYPES or language not in LANGUAGE_CODES:
+        raise Http404
+    if kind == "png":
+        image = badges.badge_png(definition, language)
+    else:
+        image = badges.badge_svg(definition, language)
+    response = HttpResponse(image, content_type=BADGE_TYPES[kind])
+    response["Cache-Control"] = "public, max-age=3600"
+    if kind == "svg":
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        )
+    return response
 
 
 @login_required

@@ -314,6 +314,8 @@ class CredentialDefinition(models.Model):
     validity_months = models.PositiveSmallIntegerField(
         _("validity period (months)"), null=True, blank=True
     )
+    # The badge image (PNG); without one, credentials get a generated badge (badge_image.py).
+    image = models.ImageField(_("badge image"), upload_to="badges/%Y/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -518,8 +520,16 @@ class IssuedCredential(models.Model):
     download is byte-identical. One per assessment."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # A micro-credential comes from an assessment; a stacked one from a completed pathway.
     assessment = models.OneToOneField(
-        Assessment, on_delete=models.PROTECT, related_name="credential"
+        Assessment, on_delete=models.PROTECT, related_name="credential", null=True, blank=True
+    )
+    pathway = models.ForeignKey(
+        "Pathway",
+        on_delete=models.PROTECT,
+        related_name="stacked_credentials",
+        null=True,
+        blank=True,
     )
     institution = models.ForeignKey(
         "matching.Institution", on_delete=models.PROTECT, related_name="issued_credentials"
@@ -559,6 +569,16 @@ class IssuedCredential(models.Model):
                 condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoked_reason=""),
                 name="credential_revocation_has_reason",
             ),
+            models.CheckConstraint(
+                condition=models.Q(assessment__isnull=False, pathway__isnull=True)
+                | models.Q(assessment__isnull=True, pathway__isnull=False),
+                name="credential_from_assessment_or_pathway",
+            ),
+            models.UniqueConstraint(
+                fields=["pathway", "student"],
+                condition=models.Q(pathway__isnull=False),
+                name="stacked_credential_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -566,3 +586,149 @@ class IssuedCredential(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("credential_public", kwargs={"public_id": self.public_id})
+
+
+# --- Pathways (Micro-credentials Plus) ----------------------------------------------------------
+
+
+class Pathway(models.Model):
+    """Micro-credentials that together lead to something larger: all of them, or any N. The
+    target is either a program of the institution (with the credit or advanced standing it
+    grants) or a stacked micro-credential the platform issues when a learner completes it.
+    Components are micro-credential lineages, so every version of one counts."""
+
+    class Rule(models.TextChoices):
+        ALL = "all", _("All of these micro-credentials")
+        ANY = "any", _("A number of these micro-credentials")
+
+    class Target(models.TextChoices):
+        PROGRAM = "program", _("A program of the institution")
+        STACKED = "stacked", _("A stacked micro-credential, issued automatically")
+
+    class ProgramKind(models.TextChoices):
+        CERTIFICATE = "certificate", _("Certificate")
+        DIPLOMA = "diploma", _("Diploma")
+        DEGREE = "degree", _("Degree")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    institution = models.ForeignKey(
+        "matching.Institution", on_delete=models.CASCADE, related_name="pathways"
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), max_length=4000, blank=True)
+    description_fr = models.TextField(_("description (French)"), max_length=4000, blank=True)
+    rule = models.CharField(_("rule"), max_length=8, choices=Rule.choices, default=Rule.ALL)
+    required_count = models.PositiveSmallIntegerField(
+        _("how many are needed"), null=True, blank=True
+    )
+    target = models.CharField(_("leads to"), max_length=10, choices=Target.choices)
+    program_kind = models.CharField(
+        _("kind of program"), max_length=12, choices=ProgramKind.choices, blank=True
+    )
+    program_name_en = models.CharField(_("program (English)"), max_length=200, blank=True)
+    program_name_fr = models.CharField(_("program (French)"), max_length=200, blank=True)
+    program_credit_en = models.TextField(
+        _("credit or advanced standing granted (English)"), max_length=2000, blank=True
+    )
+    program_credit_fr = models.TextField(
+        _("credit or advanced standing granted (French)"), max_length=2000, blank=True
+    )
+    program_url = models.URLField(_("program page"), max_length=500, blank=True)
+    # The lineage of the institution's micro-credential that completing the pathway earns.
+    stacked_lineage = models.UUIDField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pathway")
+        verbose_name_plural = _("pathways")
+        ordering = ["title_en", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rule__in=["all", "any"]), name="pathway_rule_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rule="all", required_count__isnull=True)
+                | models.Q(rule="any", required_count__gte=1),
+                name="pathway_any_has_count",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target="program", stacked_lineage__isnull=True)
+                | models.Q(target="stacked", stacked_lineage__isnull=False),
+                name="pathway_target_consistent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["draft", "published", "closed"]),
+                name="pathway_state_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_en or self.title_fr or f"Pathway {self.pk}"
+
+    def localized(self, field: str, language: str) -> str:
+        first, second = ("fr", "en") if language == "fr" else ("en", "fr")
+        return getattr(self, f"{field}_{first}") or getattr(self, f"{field}_{second}")
+
+    def title(self, language: str) -> str:
+        return self.localized("title", language)
+
+
+class PathwayComponent(models.Model):
+    """A micro-credential (lineage) in a pathway. Another institution's counts only once its
+    research office has agreed; the pathway's own institution's agree by being added."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="components")
+    lineage = models.UUIDField()
+    institution = models.ForeignKey(
+        "matching.Institution", on_delete=models.CASCADE, related_name="pathway_components"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "lineage"], name="pathway_component_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lineage} in {self.pathway}"
+
+
+class PathwayCompletion(models.Model):
+    """A learner completed a pathway: recorded once, with the stacked credential it issued."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="completions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pathway_completions"
+    )
+    completed_at = models.DateTimeField(default=timezone.now)
+    credential = models.OneToOneField(
+        IssuedCredential,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="completion",
+    )
+
+    class Meta:
+        ordering = ["-completed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "student"], name="pathway_completed_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} completed {self.pathway}"

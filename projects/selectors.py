@@ -19,7 +19,7 @@ from matching.models import Institution, InstitutionMembership
 from matching.selectors import can_manage_institution
 
 from . import esco
-from .credentials import contexts, did_web, documents, framework
+from .credentials import contexts, did_web, documents, framework, pathways
 from .credentials.verify import Verification, verify_credential
 from .models import (
     Assessment,
@@ -27,6 +27,9 @@ from .models import (
     Evidence,
     FundingApplication,
     IssuedCredential,
+    Pathway,
+    PathwayCompletion,
+    PathwayComponent,
     Project,
     ProjectInvitation,
     ProjectMember,
@@ -143,6 +146,17 @@ def credential_url(credential: IssuedCredential) -> str:
 
 def achievement_url(definition: CredentialDefinition) -> str:
     return _absolute("definition_public", lineage=definition.lineage, version=definition.version)
+
+
+def badge_image_url(definition: CredentialDefinition, language: str, kind: str = "png") -> str:
+    """The badge image in `language` (its title is in that language)."""
+    return _absolute(
+        "definition_badge",
+        lineage=definition.lineage,
+        version=definition.version,
+        language=language,
+        kind=kind,
+    )
 
 
 # --- Micro-credential definitions -------------------------------------------------------------
@@ -308,6 +322,7 @@ def achievement_of(definition: CredentialDefinition, language: str) -> documents
         supervision=_choice_label(
             CredentialDefinition.Supervision, definition.supervision, language
         ),
+        image=badge_image_url(definition, language),
     )
 
 
@@ -535,3 +550,132 @@ def verify(document, now: datetime) -> Verification:
     return verify_credential(
         document, resolve=resolve_document, now=now, loader=credential_loader()
     )
+
+
+# --- Pathways (Micro-credentials Plus) ---------------------------------------------------------
+
+
+def agreed_components(pathway: Pathway) -> list[PathwayComponent]:
+    """The pathway's micro-credentials that count: its own, and other institutions' once they
+    agreed."""
+    return [item for item in pathway.components.all() if item.agreed_at is not None]
+
+
+def current_definitions(lineages) -> dict[str, CredentialDefinition]:
+    """The version of each micro-credential (lineage) the public sees: the published one, or
+    the last superseded one when none is published."""
+    found: dict[str, CredentialDefinition] = {}
+    for definition in (
+        CredentialDefinition.objects.select_related("institution")
+        .filter(lineage__in=list(lineages))
+        .exclude(state=CredentialDefinition.State.DRAFT)
+        .order_by("lineage", "-version")
+    ):
+        key = str(definition.lineage)
+        best = found.get(key)
+        if best is None or (
+            best.state != CredentialDefinition.State.PUBLISHED
+            and definition.state == CredentialDefinition.State.PUBLISHED
+        ):
+            found[key] = definition
+    return found
+
+
+def pathway_parts(pathway: Pathway) -> list[CredentialDefinition]:
+    """The pathway's micro-credentials (current versions), in the pathway's order."""
+    lineages = [str(item.lineage) for item in agreed_components(pathway)]
+    found = current_definitions(lineages)
+    return [found[lineage] for lineage in lineages if lineage in found]
+
+
+def _counting(student) -> QuerySet[IssuedCredential]:
+    """The student's credentials that count toward pathways: revoked ones never do (an expired
+    one still shows what was achieved)."""
+    return IssuedCredential.objects.filter(student=student, revoked_at__isnull=True)
+
+
+def counting_credentials(student, pathway: Pathway) -> list[IssuedCredential]:
+    """The student's credentials that count toward `pathway`, one per micro-credential (the
+    first issued), in the pathway's order."""
+    lineages = [str(item.lineage) for item in agreed_components(pathway)]
+    first: dict[str, IssuedCredential] = {}
+    for credential in (
+        _counting(student)
+        .filter(definition__lineage__in=lineages)
+        .select_related("definition", "institution")
+        .order_by("issued_at", "pk")
+    ):
+        first.setdefault(str(credential.definition.lineage), credential)
+    return [first[lineage] for lineage in lineages if lineage in first]
+
+
+def held_lineages(student) -> set[str]:
+    return {
+        str(lineage) for lineage in _counting(student).values_list("definition__lineage", flat=True)
+    }
+
+
+def pathway_progress(pathway: Pathway, held: set[str]) -> pathways.Progress:
+    lineages = [str(item.lineage) for item in agreed_components(pathway)]
+    return pathways.progress(lineages, pathway.required_count, held)
+
+
+def published_pathways() -> QuerySet[Pathway]:
+    return (
+        Pathway.objects.filter(state=Pathway.State.PUBLISHED)
+        .select_related("institution")
+        .prefetch_related("components")
+    )
+
+
+def mc_plus_lineages(lineages=None) -> set[str]:
+    """The micro-credentials (lineages) that belong to a published pathway: Micro-credentials
+    Plus. One rule for every page that marks them."""
+    components = PathwayComponent.objects.filter(
+        pathway__state=Pathway.State.PUBLISHED, agreed_at__isnull=False
+    )
+    if lineages is not None:
+        components = components.filter(lineage__in=[str(item) for item in lineages])
+    return {str(lineage) for lineage in components.values_list("lineage", flat=True)}
+
+
+def pathways_with(lineage) -> list[Pathway]:
+    """The published pathways a micro-credential (lineage) counts toward."""
+    return list(
+        published_pathways()
+        .filter(components__lineage=lineage, components__agreed_at__isnull=False)
+        .distinct()
+    )
+
+
+def pathway_completions_of(student) -> QuerySet[PathwayCompletion]:
+    return PathwayCompletion.objects.filter(student=student).select_related(
+        "pathway", "pathway__institution", "credential"
+    )
+
+
+def student_pathways(student) -> list[dict]:
+    """Each published pathway the student has started or completed: where they stand, what is
+    left and where it is offered."""
+    held = held_lineages(student)
+    completed = {item.pathway_id: item for item in pathway_completions_of(student)}
+    rows = []
+    for pathway in (
+        published_pathways()
+        .filter(Q(components__lineage__in=held) | Q(pk__in=completed))
+        .distinct()
+    ):
+        progress = pathway_progress(pathway, held)
+        if not progress.started and pathway.pk not in completed:
+            continue
+        parts = {str(item.lineage): item for item in pathway_parts(pathway)}
+        rows.append(
+            {
+                "pathway": pathway,
+                "progress": progress,
+                "completion": completed.get(pathway.pk),
+                "held": [parts[item] for item in progress.counted if item in parts],
+                "missing": [parts[item] for item in progress.missing if item in parts],
+            }
+        )
+    return rows

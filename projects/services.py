@@ -5,6 +5,7 @@ endorsement, issuing, revocation)."""
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import json
 import secrets
 import uuid
@@ -40,6 +41,8 @@ from .models import (
     FundingApplication,
     IssuedCredential,
     Milestone,
+    Pathway,
+    PathwayCompletion,
     Project,
     ProjectInvitation,
     ProjectMember,
@@ -675,25 +678,14 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
     student = assessment.student
     if not student.email:
         raise ValidationError(_("The student has no email address to issue the credential to."))
-    status_list, index = _status_entry_for(project.institution)
-    credential = IssuedCredential(
-        assessment=assessment,
-        institution=project.institution,
+    credential = _new_credential(
         student=student,
+        institution=project.institution,
         definition=assessment.definition,
-        status_list=status_list,
-        status_index=index,
-        language=student.language or settings.LANGUAGE_CODE,
+        assessment=assessment,
         endorsed=stage == "endorsed",
         issued_by=actor,
-        issued_at=timezone.now().replace(microsecond=0),
     )
-    if assessment.definition.validity_months:
-        credential.valid_until = _months_later(
-            credential.issued_at, assessment.definition.validity_months
-        )
-    credential.signed_text = _canonical_text(_signed_document(credential))
-    credential.save()
     notify(
         users=[student],
         key=f"credential-issued-{credential.pk}",
@@ -701,7 +693,82 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
         params={"credential": assessment.definition.title(credential.language)},
         url_name="student_credentials",
     )
+    _check_pathways_after_commit(student)
     return credential
+
+
+def _check_pathways_after_commit(student) -> None:
+    from . import tasks  # tasks call services: imported here to keep the import graph one-way
+
+    transaction.on_commit(lambda: tasks.pathways_complete_for.delay(student.pk))
+
+
+def _new_credential(*, student, institution, definition, **fields) -> IssuedCredential:
+    """An issued credential's record with its status entry, validity and signed text."""
+    status_list, index = _status_entry_for(institution)
+    credential = IssuedCredential(
+        institution=institution,
+        student=student,
+        definition=definition,
+        status_list=status_list,
+        status_index=index,
+        language=student.language or settings.LANGUAGE_CODE,
+        issued_at=timezone.now().replace(microsecond=0),
+        **fields,
+    )
+    if definition.validity_months:
+        credential.valid_until = _months_later(credential.issued_at, definition.validity_months)
+    credential.signed_text = _canonical_text(_signed_document(credential))
+    credential.save()
+    return credential
+
+
+@transaction.atomic
+def pathways_complete_for(*, student) -> list[PathwayCompletion]:
+    """Record each published pathway the student has now completed, once, and issue its stacked
+    micro-credential (signed like any other) with a notification. Safe to run twice: the
+    completion is unique per pathway and student, and the student's row is locked."""
+    type(student).objects.select_for_update().filter(pk=student.pk).first()
+    held = selectors.held_lineages(student)
+    done = set(PathwayCompletion.objects.filter(student=student).values_list("pathway", flat=True))
+    completions = []
+    for pathway in (
+        selectors.published_pathways()
+        .filter(components__lineage__in=held)
+        .exclude(pk__in=done)
+        .distinct()
+    ):
+        if not selectors.pathway_progress(pathway, held).complete:
+            continue
+        completion = PathwayCompletion.objects.create(pathway=pathway, student=student)
+        title = pathway.title(student.language or settings.LANGUAGE_CODE)
+        if pathway.target == Pathway.Target.STACKED:
+            definition = selectors.current_definitions([pathway.stacked_lineage]).get(
+                str(pathway.stacked_lineage)
+            )
+            if definition is not None and student.email:
+                completion.credential = _new_credential(
+                    student=student,
+                    institution=pathway.institution,
+                    definition=definition,
+                    pathway=pathway,
+                    endorsed=False,
+                )
+                completion.save(update_fields=["credential"])
+                _check_pathways_after_commit(student)  # a stacked one may count toward others
+        notify(
+            users=[student],
+            key=f"pathway-completed-{completion.pk}",
+            message=gettext_noop("You completed the pathway %(pathway)s.")
+            if completion.credential is None
+            else gettext_noop(
+                "You completed the pathway %(pathway)s: its micro-credential was issued."
+            ),
+            params={"pathway": title},
+            url_name="student_credentials",
+        )
+        completions.append(completion)
+    return completions
 
 
 def _signed_document(credential: IssuedCredential) -> dict:
@@ -711,11 +778,47 @@ def _signed_document(credential: IssuedCredential) -> dict:
 
 
 def _signed_document_in_language(credential: IssuedCredential) -> dict:
-    assessment = credential.assessment
-    project = assessment.project
-    institution = project.institution
+    institution = credential.institution
     credential_id = selectors.credential_url(credential)
     issued = _iso(credential.issued_at)
+    if credential.assessment_id is None:
+        achievement, award, endorsements = _stacked_parts(credential, credential_id, issued)
+    else:
+        achievement, award, endorsements = _assessed_parts(credential, credential_id, issued)
+    unsigned = documents.achievement_credential(
+        issuer=selectors.credential_issuer(institution),
+        achievement=achievement,
+        award=award,
+        extension_context=contexts.eu_extension_url(settings.OCIP_BASE_URL),
+        status=documents.StatusEntry(
+            list_url=selectors.status_list_url(credential.status_list),
+            index=credential.status_index,
+        ),
+        endorsements=endorsements,
+    )
+    key, private = signing_key_for(institution=institution)
+    did = selectors.institution_did(institution)
+    return _sign(
+        unsigned, key=private, method=did_web.key_id(did, key.public_multibase), created=issued
+    )
+
+
+def _award(credential: IssuedCredential, credential_id: str, issued: str, **parts):
+    return documents.Award(
+        credential_id=credential_id,
+        recipient_email=credential.student.email,
+        salt=secrets.token_hex(16),
+        valid_from=issued,
+        valid_until=_iso(credential.valid_until) if credential.valid_until else None,
+        **parts,
+    )
+
+
+def _assessed_parts(credential: IssuedCredential, credential_id: str, issued: str):
+    """A micro-credential: the rubric's results, the shareable evidence and the business's
+    endorsement."""
+    assessment = credential.assessment
+    project = assessment.project
     endorsements = []
     if credential.endorsed:
         company = project.company
@@ -739,37 +842,49 @@ def _signed_document_in_language(credential: IssuedCredential) -> dict:
                 created=issued,
             )
         )
-    unsigned = documents.achievement_credential(
-        issuer=selectors.credential_issuer(institution),
-        achievement=selectors.achievement_of(assessment.definition, credential.language),
-        award=documents.Award(
-            credential_id=credential_id,
-            recipient_email=credential.student.email,
-            salt=secrets.token_hex(16),
-            valid_from=issued,
-            valid_until=_iso(credential.valid_until) if credential.valid_until else None,
-            results=selectors.results_of(assessment),
-            evidence=tuple(
-                documents.Evidence(
-                    name=item.title,
-                    description=item.description,
-                    url=item.url,
-                )
-                for item in project.evidence.filter(student=credential.student, shareable=True)
-            ),
+    award = _award(
+        credential,
+        credential_id,
+        issued,
+        results=selectors.results_of(assessment),
+        evidence=tuple(
+            documents.Evidence(name=item.title, description=item.description, url=item.url)
+            for item in project.evidence.filter(student=credential.student, shareable=True)
         ),
-        extension_context=contexts.eu_extension_url(settings.OCIP_BASE_URL),
-        status=documents.StatusEntry(
-            list_url=selectors.status_list_url(credential.status_list),
-            index=credential.status_index,
+    )
+    achievement = selectors.achievement_of(assessment.definition, credential.language)
+    return achievement, award, endorsements
+
+
+def _stacked_parts(credential: IssuedCredential, credential_id: str, issued: str):
+    """A stacked micro-credential: its achievement names the pathway's micro-credentials as
+    alignments; its evidence is the learner's own credentials that completed the pathway."""
+    pathway = credential.pathway
+    language = credential.language
+    achievement = selectors.achievement_of(credential.definition, language)
+    stacks = tuple(
+        documents.StackedPart(url=selectors.achievement_url(part), name=part.title(language))
+        for part in selectors.pathway_parts(pathway)
+    )
+    counted = selectors.counting_credentials(credential.student, pathway)
+    award = _award(
+        credential,
+        credential_id,
+        issued,
+        evidence=tuple(
+            documents.Evidence(
+                name=held.definition.title(language),
+                description=_("Issued by %(institution)s on %(date)s")
+                % {
+                    "institution": held.institution.name,
+                    "date": date_format(held.issued_at, "DATE_FORMAT"),
+                },
+                url=selectors.credential_url(held),
+            )
+            for held in counted
         ),
-        endorsements=endorsements,
     )
-    key, private = signing_key_for(institution=institution)
-    did = selectors.institution_did(institution)
-    return _sign(
-        unsigned, key=private, method=did_web.key_id(did, key.public_multibase), created=issued
-    )
+    return dataclasses.replace(achievement, stacks=stacks), award, []
 
 
 @transaction.atomic

@@ -33,6 +33,14 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class StackedPart:
+    """A micro-credential a stacked achievement is made of."""
+
+    url: str  # its achievement id
+    name: str
+
+
+@dataclass(frozen=True)
 class Achievement:
     id: str
     name: str  # in the student's language
@@ -50,6 +58,10 @@ class Achievement:
     level_description: str = ""  # when no EQF level applies, why, or the level it has
     prerequisites: str = ""
     supervision: str = ""  # supervision and identity verification during assessment
+    image: str = ""  # the badge image's URL
+    # OB 3.0 has no stacking field: a stacked micro-credential names the micro-credentials it
+    # is made of as alignments of targetType ceterms:Credential (a CTDL credential).
+    stacks: tuple[StackedPart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,17 +133,28 @@ def _achievement(achievement: Achievement) -> dict:
         "criteria": {"narrative": achievement.criteria},
         "inLanguage": achievement.language,
     }
-    if achievement.skills:
-        document["alignment"] = [
-            {
-                "type": ["Alignment"],
-                "targetName": skill.label,
-                "targetUrl": skill.uri,
-                "targetFramework": ESCO,
-                "targetType": "ext:ESCOSkill",
-            }
-            for skill in achievement.skills
-        ]
+    if achievement.image:
+        document["image"] = {"id": achievement.image, "type": "Image", "caption": achievement.name}
+    alignments = [
+        {
+            "type": ["Alignment"],
+            "targetName": skill.label,
+            "targetUrl": skill.uri,
+            "targetFramework": ESCO,
+            "targetType": "ext:ESCOSkill",
+        }
+        for skill in achievement.skills
+    ] + [
+        {
+            "type": ["Alignment"],
+            "targetName": part.name,
+            "targetUrl": part.url,
+            "targetType": "ceterms:Credential",
+        }
+        for part in achievement.stacks
+    ]
+    if alignments:
+        document["alignment"] = alignments
     if achievement.rubric:
         document["resultDescription"] = [
             {
