@@ -25,6 +25,7 @@ from ocip.formatting import text_refusal
 from ocip.parsers import VerbatimJSONParser
 
 from . import selectors
+from .credentials import baking
 from .credentials.verify import VALID, VERDICTS, Check, Verification
 
 logger = logging.getLogger(__name__)
@@ -290,6 +291,51 @@ def parse_credential(data: bytes) -> Any:
         return text.checked_json(value, normalize=False)
     except text.TextRefused as refused:
         raise Unreadable(text_refusal(refused)) from None
+
+
+def image_limit_text() -> str:
+    return _("%(size)s MiB") % {"size": baking.MAX_IMAGE_BYTES // (1024 * 1024)}
+
+
+def is_image(data: bytes) -> bool:
+    """A PNG or an SVG (which a credential's JSON never starts like)."""
+    return data.startswith(baking.PNG_SIGNATURE) or data.lstrip()[:1] == b"<"
+
+
+def _baking_problem(code: str) -> str:
+    return {
+        "too_large": _(
+            "This image is larger than %(limit)s: a badge image is much smaller than that."
+        )
+        % {"limit": image_limit_text()},
+        "not_an_image": _("This file is neither a badge image (PNG or SVG) nor a credential."),
+        "no_credential": _(
+            "This image has no credential inside it. Ask its holder for the badge image "
+            "downloaded from their credentials page, or for the credential file."
+        ),
+        "several_credentials": _(
+            "This image holds more than one credential, so it cannot show which one it proves. "
+            "Ask its holder for an image with one credential."
+        ),
+        "unsafe": _(
+            "This SVG declares XML entities, which a badge image never needs, so it was not read."
+        ),
+        "forged": _(
+            "This image was altered after it was made: one of its parts fails its checksum."
+        ),
+    }.get(code, _("The credential inside this image is damaged, so it cannot be read."))
+
+
+def parse_upload(data: bytes) -> Any:
+    """The credential in what a person uploads: a credential file (JSON) or a badge image with
+    one credential baked in. Raises Unreadable, with the reason, for anything else."""
+    if not is_image(data):
+        return parse_credential(data)
+    try:
+        baked = baking.extract(data)
+    except baking.BakingError as error:
+        raise Unreadable(_baking_problem(error.code)) from None
+    return parse_credential(baked.encode("utf-8"))
 
 
 def _no_constant(name: str):

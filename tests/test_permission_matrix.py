@@ -307,11 +307,27 @@ MATRIX = {
         False,
     ),
     "credential_share": (lambda d: {"public_id": d["credential_a"].public_id}, POST_ONLY, False),
+    "credential_baked": (
+        lambda d: {"public_id": d["credential_a"].public_id, "kind": "png"},
+        HOLDER_ONLY,
+        False,
+    ),
+    "wallet_export": (lambda d: {}, LOGGED_IN, False),
     "credential_verify": (lambda d: {}, PUBLIC, False),
     # Private by default: no public page until its holder shares it.
     "credential_public": (lambda d: {"public_id": d["credential_a"].public_id}, expect(404), False),
     "definition_public": (
         lambda d: {"lineage": d["definition_a"].lineage, "version": d["definition_a"].version},
+        PUBLIC,
+        False,
+    ),
+    "definition_badge": (
+        lambda d: {
+            "lineage": d["definition_a"].lineage,
+            "version": d["definition_a"].version,
+            "language": "fr",
+            "kind": "svg",
+        },
         PUBLIC,
         False,
     ),

@@ -220,7 +220,7 @@ def test_the_student_sees_their_projects_and_credentials(client, issued, student
     page = text(response)
     assert project.title in page
     assert "Applied research practice" in page
-    assert "<strong>Valid</strong>" in page
+    assert 'badge-ok">Valid</span>' in page
     assert "private" in page
     assert reverse("credential_download", kwargs={"public_id": issued.public_id}) in page
     assert 'name="shared" value="1"' in page and "Share on a public page" in page
@@ -295,7 +295,7 @@ def test_a_revoked_credential_says_so_and_why_to_its_holder(client, issued, stud
     services.credential_set_shared(actor=student, credential=issued, shared=True)
     client.force_login(student)
     page = text(client.get(reverse("student_credentials")))
-    assert "<strong>Revoked</strong>" in page and "Reason given: Plagiarised report." in page
+    assert 'badge-danger">Revoked</span>' in page and "Reason given: Plagiarised report." in page
     public = text(Client().get(issued.get_absolute_url()))
     assert "Result: Revoked" in public and "Plagiarised" not in public
 
