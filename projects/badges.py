@@ -32,11 +32,12 @@ def badge_png(definition: CredentialDefinition, language: str) -> bytes:
     uploaded = _uploaded(definition)
     if uploaded is not None:
         return uploaded
-    return cache.get_or_set(
-        _cache_key(definition, language, "png"),
-        lambda: badge_image.default_png(*_label(definition, language)),
-        CACHE_SECONDS,
-    )
+    key = _cache_key(definition, language, "png")
+    image = cache.get(key)
+    if image is None:
+        image = badge_image.default_png(*_label(definition, language))
+        cache.set(key, image, CACHE_SECONDS)
+    return image
 
 
 def badge_svg(definition: CredentialDefinition, language: str) -> bytes:

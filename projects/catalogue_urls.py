@@ -1,5 +1,9 @@
 """The public catalogue of published micro-credentials."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import catalogue_views
+
+urlpatterns = [
+    path("micro-credentials/", catalogue_views.catalogue, name="catalogue"),
+]

@@ -28,6 +28,11 @@ urlpatterns = [
         name="definition_edit",
     ),
     path(
+        "institutions/<slug:slug>/micro-credentials/<int:pk>/image/",
+        definition_views.definition_image,
+        name="definition_image",
+    ),
+    path(
         "institutions/<slug:slug>/micro-credentials/<int:pk>/publish/",
         definition_views.definition_publish,
         name="definition_publish",

@@ -30,9 +30,11 @@ from ocip.pagination import paginate
 
 from . import badges, esco, selectors, services
 from . import verification_texts as texts
+from .catalogue_views import pathway_rows
+from .credentials import baking, linkedin
 from .credentials.verify import instant
 from .models import CredentialDefinition, IssuedCredential, ProjectMember
-from .presentation import lines_of, person_name
+from .presentation import current_language, lines_of, person_name
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -265,20 +267,40 @@ def _own_credential(request: HttpRequest, public_id) -> IssuedCredential:
     return get_object_or_404(selectors.credentials_of_student(request.user), public_id=public_id)
 
 
+def _linkedin_url(credential: IssuedCredential) -> str:
+    """LinkedIn's add-to-profile form, filled in as the credential says it (its language)."""
+    return linkedin.add_to_profile_url(
+        name=credential.definition.title(credential.language),
+        organization=credential.institution.name,
+        issued=timezone.localtime(credential.issued_at).date(),
+        expires=timezone.localtime(credential.valid_until).date()
+        if credential.valid_until
+        else None,
+        cert_url=selectors.credential_url(credential),
+        cert_id=str(credential.public_id),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def student_credentials(request):
-    """The student's projects and their credentials: where each stands, its file, and whether
-    it has a public page."""
+    """The student's wallet: every credential they hold, where it stands, its files (JSON,
+    baked PNG and SVG), LinkedIn, its public page; their pathways; their projects. Credentials
+    stay theirs: the list does not depend on belonging to an institution."""
     now = timezone.now()
-    language = get_language()
+    language = current_language()
     projects = (
         selectors.projects_for(request.user)
         .filter(members__user=request.user, members__role=ProjectMember.Role.STUDENT)
         .select_related("company", "institution")
         .order_by("-start_date", "-pk")
     )
-    credentials = selectors.credentials_of_student(request.user).order_by("-issued_at", "-pk")
+    credentials = list(
+        selectors.credentials_of_student(request.user)
+        .select_related("pathway")
+        .order_by("-issued_at", "-pk")
+    )
+    mc_plus = selectors.mc_plus_lineages(item.definition.lineage for item in credentials)
     rows = []
     for credential in credentials:
         state = selectors.credential_state(credential, now)
@@ -288,13 +310,26 @@ def student_credentials(request):
                 "title": credential.definition.title(language),
                 "state": state,
                 "state_text": state_label(state),
+                "mc_plus": str(credential.definition.lineage) in mc_plus,
+                "stacked": credential.pathway_id is not None,
+                "image_url": selectors.badge_image_url(credential.definition, credential.language),
                 "public_url": selectors.credential_url(credential) if credential.shared else "",
+                "linkedin_url": _linkedin_url(credential) if credential.shared else "",
             }
         )
     return render(
         request,
         "projects/credentials/student_credentials.html",
-        {"projects": projects, "rows": rows},
+        {
+            "projects": projects,
+            "rows": rows,
+            "pathways": selectors.student_pathways(request.user),
+            "language": language,
+            "counts": {
+                state: sum(1 for row in rows if row["state"] == state)
+                for state in selectors.CREDENTIAL_STATES
+            },
+        },
     )
 
 
@@ -411,13 +446,16 @@ class VerifyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
     )
     file = forms.FileField(
-        label=gettext_lazy("Or choose the credential file"),
+        label=gettext_lazy("Or choose the credential file or its badge image"),
         help_text=gettext_lazy(
-            "A .json file, as downloaded from the learner's credentials page. When you choose "
-            "a file, the pasted text is not used."
+            "A .json file, or a badge image (.png or .svg) with the credential inside, as "
+            "downloaded from the learner's credentials page. When you choose a file, the "
+            "pasted text is not used."
         ),
         required=False,
-        widget=forms.FileInput(attrs={"accept": ".json,application/json,.jsonld"}),
+        widget=forms.FileInput(
+            attrs={"accept": ".json,application/json,.jsonld,.png,image/png,.svg,image/svg+xml"}
+        ),
     )
 
 
@@ -426,7 +464,7 @@ def _given_bytes(request: HttpRequest) -> bytes:
     pasted text."""
     upload = request.FILES.get("file")
     if upload is not None:
-        return upload.read(texts.max_bytes() + 1)
+        return upload.read(max(texts.max_bytes(), baking.MAX_IMAGE_BYTES) + 1)
     return request.POST.get("verbatim_credential", "").encode("utf-8")
 
 
@@ -435,7 +473,10 @@ def verify_page(request):
     """Anyone checks a credential against the platform's records. A verdict for any JSON value
     (200); text that cannot be read as JSON (nothing given, too large, not UTF-8, not JSON) is a
     form error (400); too many checks from one address in a minute, 429."""
-    context: dict[str, Any] = {"limit": texts.size_limit_text()}
+    context: dict[str, Any] = {
+        "limit": texts.size_limit_text(),
+        "image_limit": texts.image_limit_text(),
+    }
     status = 200
     form = VerifyForm()
     # Text given stays in the form to correct or try again, unless it is too large to send back.
@@ -450,7 +491,7 @@ def verify_page(request):
             context["form"] = VerifyForm(request.POST) if keep else form
             return render(request, "projects/credentials/verify.html", context, status=429)
         try:
-            document = texts.parse_credential(_given_bytes(request))
+            document = texts.parse_upload(_given_bytes(request))
         except texts.Unreadable as unreadable:
             context["problem"] = unreadable.message
             context["verdict"] = "malformed"
@@ -535,6 +576,9 @@ def definition_public(request, lineage, version):
         )
         if current
         else "",
+        # Micro-credentials Plus: the published pathways it counts toward.
+        "mc_plus": str(definition.lineage) in selectors.mc_plus_lineages([definition.lineage]),
+        "pathways": pathway_rows(selectors.pathways_with(definition.lineage), current_language()),
     }
     return render(request, "projects/credentials/definition_public.html", context)
 

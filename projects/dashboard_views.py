@@ -146,13 +146,34 @@ def _dashboard(request, institution):
     )
     figures = metrics.figures(requests, projects)
     rows = metrics.institution_rows(requests, projects) if institution is None else []
+    credentials = period.credentials(
+        metrics.dashboard_credentials(user=request.user, institution=institution)
+    )
+    completions = period.completions(
+        metrics.dashboard_completions(user=request.user, institution=institution)
+    )
+    credential_figures = metrics.credential_figures(credentials, completions)
+    credential_rows = (
+        metrics.credential_rows(credentials, completions) if institution is None else []
+    )
     if request.GET.get("format") == "csv":
-        return _csv_response(institution, period, figures, rows, requests)
+        return _csv_response(
+            institution,
+            period,
+            figures,
+            rows,
+            requests,
+            credential_figures=credential_figures,
+            credential_rows=credential_rows,
+        )
     query = _period_query(period.start, period.end)
     context |= {
         "period": period,
         "presets": _presets(period),
         "figures": figures,
+        "credential_figures": credential_figures,
+        # At most a few dozen institutions: shown whole, not paginated.
+        "credential_rows": credential_rows,
         "status_chart": _count_chart(figures.by_status),
         "reason_chart": _count_chart(figures.decline_reasons),
         "csv_query": urlencode({**query, "format": "csv"}),
@@ -187,7 +208,16 @@ def _rate_cell(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
 
-def _csv_lines(institution, period, figures, rows, requests) -> Iterator[list]:
+def _csv_lines(
+    institution,
+    period,
+    figures,
+    rows,
+    requests,
+    *,
+    credential_figures: metrics.CredentialFigures,
+    credential_rows: list[metrics.CredentialRow],
+) -> Iterator[list]:
     timings = figures.timings
     yield [_("Figure"), _("Value")]
     yield [_("Institution"), institution.name if institution else _("All institutions")]
@@ -216,6 +246,10 @@ def _csv_lines(institution, period, figures, rows, requests) -> Iterator[list]:
     yield [_("Requests escalated to platform staff"), figures.escalated]
     yield [_("Projects started"), figures.projects]
     yield [_("Estimated funding leveraged (CAD)"), f"{figures.funding:.2f}"]
+    yield [_("Credentials issued"), credential_figures.issued]
+    yield [_("Credentials revoked"), credential_figures.revoked]
+    yield [_("Students credentialed"), credential_figures.students]
+    yield [_("Pathways completed"), credential_figures.pathways_completed]
     if rows:
         yield []
         yield [
@@ -236,6 +270,23 @@ def _csv_lines(institution, period, figures, rows, requests) -> Iterator[list]:
                 row.escalated,
                 row.projects,
                 f"{row.funding:.2f}",
+            ]
+    if credential_rows:
+        yield []
+        yield [
+            _("Institution"),
+            _("Credentials issued"),
+            _("Credentials revoked"),
+            _("Students credentialed"),
+            _("Pathways completed"),
+        ]
+        for credential_row in credential_rows:
+            yield [
+                credential_row.institution.name,
+                credential_row.issued,
+                credential_row.revoked,
+                credential_row.students,
+                credential_row.pathways_completed,
             ]
     yield []
     yield [
@@ -276,7 +327,16 @@ def _csv_lines(institution, period, figures, rows, requests) -> Iterator[list]:
         ]
 
 
-def _csv_response(institution, period, figures, rows, requests) -> StreamingHttpResponse:
+def _csv_response(
+    institution,
+    period,
+    figures,
+    rows,
+    requests,
+    *,
+    credential_figures: metrics.CredentialFigures,
+    credential_rows: list[metrics.CredentialRow],
+) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     language = get_language()
 
@@ -284,7 +344,16 @@ def _csv_response(institution, period, figures, rows, requests) -> StreamingHttp
         # Streamed after the view returns: keep the page's language for the labels.
         with translation.override(language):
             yield "\ufeff"  # the byte order mark makes Excel read UTF-8
-            for line in _csv_lines(institution, period, figures, rows, requests):
+            lines = _csv_lines(
+                institution,
+                period,
+                figures,
+                rows,
+                requests,
+                credential_figures=credential_figures,
+                credential_rows=credential_rows,
+            )
+            for line in lines:
                 yield writer.writerow([_cell(value) for value in line])
 
     name = institution.slug if institution else "platform"

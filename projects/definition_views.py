@@ -4,13 +4,16 @@ staff; anyone else who can see the institution gets a 403, everyone else a 404."
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from matching.selectors import can_manage_institution, institutions_for
@@ -18,7 +21,7 @@ from ocip.accounts.mfa import require_mfa
 from ocip.errors import Conflict
 from ocip.pagination import paginate
 
-from . import esco, selectors, services
+from . import badges, esco, selectors, services
 from .definition_forms import ELEMENT_SECTION, ELEMENT_SOURCES, DefinitionForm, sources_text
 from .models import CredentialDefinition
 from .presentation import current_language, lines_of
@@ -76,8 +79,10 @@ def definition_list(request, slug):
     )
     page = paginate(request, latest, per_page=PER_PAGE)
     language = current_language()
+    mc_plus = selectors.mc_plus_lineages(item.lineage for item in page.object_list)
     for definition in page.object_list:
         definition.display_title = _title(definition, language)
+        definition.mc_plus = str(definition.lineage) in mc_plus
     return render(
         request,
         "projects/definitions/definition_list.html",
@@ -300,7 +305,9 @@ def _missing(definition: CredentialDefinition) -> list[dict]:
     ]
 
 
-def _detail_page(request, institution, definition, *, publish_errors=(), status=200):
+def _detail_page(
+    request, institution, definition, *, publish_errors=(), image_errors=(), status=200
+):
     language = current_language()
     versions = list(
         CredentialDefinition.objects.filter(lineage=definition.lineage).order_by("version")
@@ -320,6 +327,8 @@ def _detail_page(request, institution, definition, *, publish_errors=(), status=
         "published": next((v for v in versions if v.state == State.PUBLISHED), None),
         "missing": missing,
         "publish_errors": [{"text": text, "url": by_text.get(text, "")} for text in publish_errors],
+        "image_errors": image_errors,
+        "image_form": BadgeImageForm(),
         "esco_attribution": _(
             "This service uses the ESCO classification of the European Commission."
         ),
@@ -360,3 +369,51 @@ def definition_publish(request, slug, pk):
         text = _("Version %(version)s is published.") % {"version": published.version}
     messages.success(request, text)
     return redirect(_detail_url(published))
+
+
+class BadgeImageForm(forms.Form):
+    image = forms.FileField(
+        label=gettext_lazy("Badge image (PNG)"),
+        help_text=gettext_lazy(
+            "Square, 200 to 2,000 pixels on each side, 1 MB at most. Without one, credentials "
+            "carry a generated badge with the title and the institution."
+        ),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".png,image/png"}),
+    )
+    remove = forms.BooleanField(required=False)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def definition_image(request, slug, pk):
+    """The badge image of any version, drafts included (for the office's preview); posting
+    uploads the micro-credential's own image or removes it, in its draft."""
+    institution = _office_institution(request, slug)
+    definition = _definition(request, institution, pk)
+    language = current_language()
+    if request.method != "POST":
+        response = HttpResponse(badges.badge_png(definition, language), content_type="image/png")
+        response["Cache-Control"] = "private, no-store"
+        return response
+    form = BadgeImageForm(request.POST, request.FILES)
+    upload = request.FILES.get("image")
+    remove = form.is_valid() and form.cleaned_data["remove"]
+    if upload is None and not remove:
+        return _detail_page(
+            request, institution, definition, image_errors=[_("Choose a PNG image.")], status=400
+        )
+    data = None if remove else upload.read(services.BADGE_MAX_BYTES + 1)
+    try:
+        changed = services.definition_set_image(
+            actor=request.user, definition=definition, data=data
+        )
+    except ValidationError as error:
+        return _detail_page(
+            request, institution, definition, image_errors=error.messages, status=400
+        )
+    messages.success(
+        request,
+        _("The generated badge is back.") if remove else _("The badge image is saved."),
+    )
+    return redirect(_detail_url(changed))

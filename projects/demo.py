@@ -1,8 +1,10 @@
 """The demo's micro-credential, played through the real services: Algonquin's research office
 publishes a definition, attaches it to Northwind's project, the lead invites the demo student,
 records her evidence and assesses her, Northwind shares the evidence and endorses her, and the
-office issues the credential. Each step is skipped when it was already done, so this can run on
-every `load_demo_data` and gives the same credential each time."""
+office issues the credential. Then Algonquin publishes a pathway (MC+): that micro-credential
+and a second one lead to a stacked certificate, so the student stands at 1 of 2. Each step is
+skipped when it was already done, so this can run on every `load_demo_data` and gives the same
+credential each time."""
 
 from __future__ import annotations
 
@@ -15,7 +17,14 @@ from django.db import transaction
 
 from . import selectors, services
 from .credentials import contexts
-from .models import Assessment, CredentialDefinition, IssuedCredential, Project, ProjectMember
+from .models import (
+    Assessment,
+    CredentialDefinition,
+    IssuedCredential,
+    Pathway,
+    Project,
+    ProjectMember,
+)
 
 OFFICE = "olivia.chen@algonquin.example"
 LEAD = "raj.patel@algonquin.example"
@@ -80,6 +89,86 @@ DEFINITION = {
     "partner_endorsement_fr": "L'entreprise partenaire appuie le travail évalué de chaque "
     "apprenant avant la délivrance du microtitre.",
     "validity_months": None,
+}
+
+
+# The pathway of the demo: the machine-vision micro-credential and a second one of Algonquin's
+# lead to a stacked certificate, issued when a learner holds both. The demo student holds the
+# first, so her wallet shows "1 of 2".
+PATHWAY_TITLE = "Applied Research Practice"
+SECOND_TITLE = "Managing an applied research project with an industry partner"
+CERTIFICATE_TITLE = "Certificate in Applied Research Practice"
+_SHARED = {
+    name: DEFINITION[name]
+    for name in (
+        "rubric", "on_transcript", "participation", "assessment_type_en", "assessment_type_fr",
+        "quality_assurance_en", "quality_assurance_fr", "supervision", "partner_endorsement_en",
+        "partner_endorsement_fr", "validity_months",
+    )
+}  # fmt: skip
+SECOND = {
+    **_SHARED,
+    "title_en": SECOND_TITLE,
+    "title_fr": "Gestion d'un projet de recherche appliquée avec un partenaire industriel",
+    "description_en": "Plans and runs an applied research project with a partner company: "
+    "scope, schedule, budget and the reports the company needs.",
+    "description_fr": "Planifie et mène un projet de recherche appliquée avec une entreprise "
+    "partenaire : portée, échéancier, budget et rapports dont l'entreprise a besoin.",
+    "outcomes_en": "Writes a project plan the partner signs off.\n"
+    "Tracks milestones and budget, and reports on them every month.\n"
+    "Writes the final technical report.",
+    "outcomes_fr": "Rédige un plan de projet que le partenaire approuve.\n"
+    "Suit les jalons et le budget, et en rend compte chaque mois.\n"
+    "Rédige le rapport technique final.",
+    "criteria_en": "Assessed at the end of the project against the rubric, on the plan and "
+    "reports delivered to the partner.",
+    "criteria_fr": "Évalué à la fin du projet selon la grille, sur le plan et les rapports "
+    "remis au partenaire.",
+    "skills": [
+        ESCO + "d5dbc342-8e39-4998-8237-ebbe05a381ce",  # manage R&D projects
+        ESCO + "cd5efa8c-e44d-4cbc-91c6-796018dbed68",  # perform project management
+        ESCO + "941364b9-1375-4add-9889-d67bae99bc8c",  # write technical reports
+    ],
+    "workload_hours": Decimal("45"),
+    "credit_value": Decimal("1.5"),
+    "eqf_level": 5,
+}
+CERTIFICATE = {
+    **_SHARED,
+    "title_en": CERTIFICATE_TITLE,
+    "title_fr": "Certificat en pratique de la recherche appliquée",
+    "description_en": "Recognises a learner who has both carried out and managed applied "
+    "research with industry partners: it stacks Algonquin's applied research "
+    "micro-credentials.",
+    "description_fr": "Reconnaît l'apprenant qui a mené et géré des recherches appliquées avec "
+    "des partenaires industriels : il regroupe les microcertifications de recherche appliquée "
+    "du Collège Algonquin.",
+    "outcomes_en": "Carries out applied research that answers a partner's problem.\n"
+    "Manages an applied research project from plan to final report.",
+    "outcomes_fr": "Mène une recherche appliquée qui répond au problème d'un partenaire.\n"
+    "Gère un projet de recherche appliquée, du plan au rapport final.",
+    "criteria_en": "Issued automatically to learners who hold every micro-credential of the "
+    "Applied Research Practice pathway.",
+    "criteria_fr": "Délivré automatiquement aux apprenants qui détiennent toutes les "
+    "microcertifications du parcours Pratique de la recherche appliquée.",
+    "skills": [
+        ESCO + "4fabca9a-7435-4f33-b1da-3cdb00340fdc",  # perform scientific research
+        ESCO + "d5dbc342-8e39-4998-8237-ebbe05a381ce",  # manage R&D projects
+        ESCO + "941364b9-1375-4add-9889-d67bae99bc8c",  # write technical reports
+    ],
+    "workload_hours": Decimal("135"),
+    "credit_value": Decimal("4.5"),
+    "eqf_level": 5,
+}
+PATHWAY = {
+    "title_en": PATHWAY_TITLE,
+    "title_fr": "Pratique de la recherche appliquée",
+    "description_en": "For students on applied research projects: carry out the research, "
+    "manage the project, and earn the Certificate in Applied Research Practice.",
+    "description_fr": "Pour les étudiants des projets de recherche appliquée : mener la "
+    "recherche, gérer le projet et obtenir le Certificat en pratique de la recherche appliquée.",
+    "rule": Pathway.Rule.ALL,
+    "target": Pathway.Target.STACKED,
 }
 
 
@@ -180,7 +269,40 @@ def demo_credential() -> IssuedCredential | None:
             expected_version=assessment.version,
         )
         assessment.refresh_from_db()
-    return services.credential_issue(actor=office, assessment=assessment)
+    credential = services.credential_issue(actor=office, assessment=assessment)
+    _pathway(office, project.institution, definition)
+    return credential
+
+
+def _published(office, institution, fields: dict) -> CredentialDefinition:
+    """The institution's published micro-credential with this English title, published through
+    the services the first time."""
+    published = CredentialDefinition.objects.filter(
+        institution=institution,
+        title_en=fields["title_en"],
+        state=CredentialDefinition.State.PUBLISHED,
+    ).first()
+    if published is None:
+        draft = services.definition_create(actor=office, institution=institution, **fields)
+        published = services.definition_publish(actor=office, definition=draft)
+    return published
+
+
+def _pathway(office, institution, first: CredentialDefinition) -> Pathway:
+    """Algonquin's published pathway: the demo's micro-credential and a second one lead to the
+    stacked certificate. Made and published through the services the first time."""
+    pathway = Pathway.objects.filter(institution=institution, title_en=PATHWAY_TITLE).first()
+    if pathway is not None:
+        return pathway
+    second = _published(office, institution, SECOND)
+    certificate = _published(office, institution, CERTIFICATE)
+    pathway = services.pathway_create(
+        actor=office, institution=institution, stacked_lineage=certificate.lineage, **PATHWAY
+    )
+    services.pathway_set_components(
+        actor=office, pathway=pathway, lineages=[first.lineage, second.lineage]
+    )
+    return services.pathway_publish(actor=office, pathway=pathway)
 
 
 def verifier_documents(credential: IssuedCredential) -> dict[str, dict]:

@@ -2,7 +2,9 @@
 
 A request counts in the period it was created in; a project in the period it started in. A
 referral closes one request (counted as referred where it was sent from) and opens another
-(counted where it arrived), so a chain of two institutions is two requests received.
+(counted where it arrived), so a chain of two institutions is two requests received. A
+credential counts in the period it was issued in (as revoked if it is revoked today), where it
+was issued; a pathway completion in the period it was completed in, at the pathway's institution.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from matching.business_days import business_days_between
 from matching.models import Institution, IntroductionRequest
 from matching.selectors import can_manage_institution
 
-from .models import FundingApplication, Project
+from .models import FundingApplication, IssuedCredential, PathwayCompletion, Project
 from .selectors import expected_applications
 
 # Every state, always in this order, so a state with no request still shows as 0.
@@ -47,10 +49,20 @@ class Period:
         start = midnight(self.start) if self.start else None
         return start, midnight(self.end + timedelta(days=1))
 
-    def requests(self, requests: QuerySet[IntroductionRequest]) -> QuerySet[IntroductionRequest]:
+    def _within(self, items: QuerySet, field: str) -> QuerySet:
+        """The items whose moment `field` falls in the period (in local days)."""
         start, end = self._bounds()
-        requests = requests.filter(created_at__lt=end)
-        return requests.filter(created_at__gte=start) if start else requests
+        items = items.filter(**{f"{field}__lt": end})
+        return items.filter(**{f"{field}__gte": start}) if start else items
+
+    def requests(self, requests: QuerySet[IntroductionRequest]) -> QuerySet[IntroductionRequest]:
+        return self._within(requests, "created_at")
+
+    def credentials(self, credentials: QuerySet[IssuedCredential]) -> QuerySet[IssuedCredential]:
+        return self._within(credentials, "issued_at")
+
+    def completions(self, completions: QuerySet[PathwayCompletion]) -> QuerySet[PathwayCompletion]:
+        return self._within(completions, "completed_at")
 
     def projects(self, projects: QuerySet[Project]) -> QuerySet[Project]:
         projects = projects.filter(start_date__lte=self.end)
@@ -78,6 +90,36 @@ def dashboard_projects(*, user, institution: Institution | None) -> QuerySet[Pro
     if not can_manage_institution(user=user, institution=institution):
         return Project.objects.none()
     return Project.objects.filter(institution=institution)
+
+
+def _platform_staff(user) -> bool:
+    return bool(user.is_authenticated and user.is_platform_staff)
+
+
+def dashboard_credentials(*, user, institution: Institution | None) -> QuerySet[IssuedCredential]:
+    """The credentials a dashboard counts, micro-credentials and stacked ones alike: those an
+    institution issued, for its research office and platform staff; every one on the platform
+    dashboard, for platform staff only."""
+    if institution is None:
+        if _platform_staff(user):
+            return IssuedCredential.objects.all()
+        return IssuedCredential.objects.none()
+    if not can_manage_institution(user=user, institution=institution):
+        return IssuedCredential.objects.none()
+    return IssuedCredential.objects.filter(institution=institution)
+
+
+def dashboard_completions(*, user, institution: Institution | None) -> QuerySet[PathwayCompletion]:
+    """The pathway completions a dashboard counts: of an institution's pathways, for its
+    research office and platform staff; every one on the platform dashboard, for platform
+    staff only."""
+    if institution is None:
+        if _platform_staff(user):
+            return PathwayCompletion.objects.all()
+        return PathwayCompletion.objects.none()
+    if not can_manage_institution(user=user, institution=institution):
+        return PathwayCompletion.objects.none()
+    return PathwayCompletion.objects.filter(pathway__institution=institution)
 
 
 # --- Pure helpers ----------------------------------------------------------------------------
@@ -326,6 +368,73 @@ def institution_rows(
             )
         )
     return sorted(rows, key=lambda row: (-row.received, -row.projects, row.institution.name))
+
+
+@dataclass(frozen=True)
+class CredentialFigures:
+    issued: int
+    revoked: int  # of those issued, the ones revoked today
+    students: int  # distinct students who received at least one
+    pathways_completed: int
+
+
+CREDENTIAL_COUNTS = {
+    "issued": Count("pk"),
+    "revoked": Count("pk", filter=Q(revoked_at__isnull=False)),
+    "students": Count("student", distinct=True),
+}
+
+
+def credential_figures(
+    credentials: QuerySet[IssuedCredential], completions: QuerySet[PathwayCompletion]
+) -> CredentialFigures:
+    """The micro-credential figures for these credentials and completions (already scoped and
+    filtered by period): one aggregate query and one count."""
+    counts = credentials.order_by().aggregate(**CREDENTIAL_COUNTS)
+    return CredentialFigures(
+        issued=counts["issued"],
+        revoked=counts["revoked"],
+        students=counts["students"],
+        pathways_completed=completions.order_by().count(),
+    )
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    institution: Institution
+    issued: int
+    revoked: int
+    students: int
+    pathways_completed: int
+
+
+def credential_rows(
+    credentials: QuerySet[IssuedCredential], completions: QuerySet[PathwayCompletion]
+) -> list[CredentialRow]:
+    """One row per institution that issued a credential or whose pathway was completed, the
+    busiest first. Three queries, whatever the number of institutions."""
+    counts = {
+        row["institution"]: row
+        for row in credentials.order_by().values("institution").annotate(**CREDENTIAL_COUNTS)
+    }
+    completed = dict(
+        completions.order_by().values_list("pathway__institution").annotate(count=Count("pk"))
+    )
+    rows = []
+    for pk, institution in Institution.objects.in_bulk(set(counts) | set(completed)).items():
+        count = counts.get(pk, {})
+        rows.append(
+            CredentialRow(
+                institution=institution,
+                issued=count.get("issued", 0),
+                revoked=count.get("revoked", 0),
+                students=count.get("students", 0),
+                pathways_completed=completed.get(pk, 0),
+            )
+        )
+    return sorted(
+        rows, key=lambda row: (-row.issued, -row.pathways_completed, row.institution.name)
+    )
 
 
 def request_rows(requests: QuerySet[IntroductionRequest]) -> QuerySet[IntroductionRequest]:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -679,3 +680,312 @@ def student_pathways(student) -> list[dict]:
             }
         )
     return rows
+
+
+def pathway_target_title(pathway: Pathway, language: str) -> str:
+    """What completing a pathway leads to, in words: the program, or the title of the stacked
+    micro-credential it issues."""
+    if pathway.target == Pathway.Target.PROGRAM:
+        return pathway.localized("program_name", language)
+    definition = current_definitions([pathway.stacked_lineage]).get(str(pathway.stacked_lineage))
+    return definition.title(language) if definition else ""
+
+
+# --- Pathways: the research office's pages -----------------------------------------------------
+
+PATHWAY_FIELDS = (
+    "title_en", "title_fr", "description_en", "description_fr", "rule", "required_count",
+    "target", "program_kind", "program_name_en", "program_name_fr", "program_credit_en",
+    "program_credit_fr", "program_url", "stacked_lineage",
+)  # fmt: skip
+
+
+def pathways_of(*, user, institution: Institution) -> QuerySet[Pathway]:
+    """The institution's pathways, each with how many learners completed it: for its research
+    office."""
+    if not can_manage_institution(user=user, institution=institution):
+        return Pathway.objects.none()
+    return (
+        Pathway.objects.filter(institution=institution)
+        .select_related("institution")
+        .prefetch_related("components")
+        .annotate(completion_count=Count("completions", distinct=True))
+    )
+
+
+def components_awaiting(*, user, institution: Institution) -> QuerySet[PathwayComponent]:
+    """Other institutions' draft pathways that ask to include this institution's
+    micro-credentials and that its research office has not answered yet."""
+    if not can_manage_institution(user=user, institution=institution):
+        return PathwayComponent.objects.none()
+    return (
+        PathwayComponent.objects.filter(
+            institution=institution, agreed_at__isnull=True, pathway__state=Pathway.State.DRAFT
+        )
+        .exclude(pathway__institution=institution)
+        .select_related("pathway", "pathway__institution")
+        .order_by("pathway__created_at", "pk")
+    )
+
+
+def pathway_component_rows(pathway: Pathway) -> list[dict]:
+    """Each of the pathway's micro-credentials, agreed or not, in the pathway's order: its
+    component and its current version (None if it has none the public sees)."""
+    components = list(pathway.components.all())
+    found = current_definitions(item.lineage for item in components)
+    return [{"component": item, "definition": found.get(str(item.lineage))} for item in components]
+
+
+def pathway_offerable_definitions() -> QuerySet[CredentialDefinition]:
+    """What a pathway can be made of: the published version of every institution's
+    micro-credentials, by institution then title."""
+    return (
+        CredentialDefinition.objects.filter(state=CredentialDefinition.State.PUBLISHED)
+        .select_related("institution")
+        .only(
+            "lineage",
+            "version",
+            "state",
+            "title_en",
+            "title_fr",
+            "institution__name",
+            "institution__slug",
+        )  # fmt: skip
+        .order_by("institution__name", "title_en", "title_fr", "pk")
+    )
+
+
+def pathway_rule_text(pathway: Pathway, count: int) -> str:
+    """The rule in words: "All 3 of these micro-credentials", "Any 2 of these 4
+    micro-credentials"; `count` is how many micro-credentials the pathway has."""
+    if count == 0:
+        return _("No micro-credentials chosen yet")
+    needed = pathways.needed_count([str(number) for number in range(count)], pathway.required_count)
+    if pathway.rule == Pathway.Rule.ANY and needed < count:
+        return _("Any %(needed)s of these %(count)s micro-credentials") % {
+            "needed": needed,
+            "count": count,
+        }
+    if count == 1:
+        return _("This one micro-credential")
+    return _("All %(count)s of these micro-credentials") % {"count": count}
+
+
+def pathway_missing(pathway: Pathway) -> list[str]:
+    """What keeps a draft pathway from being published, in plain words; empty when it is
+    ready. The publish service refuses with these; the pathway's page lists them."""
+    from ocip.formatting import list_text
+
+    problems = []
+    if not (pathway.title_en.strip() and pathway.title_fr.strip()):
+        problems.append(_("Title: give it in English and in French."))
+    components = list(pathway.components.select_related("institution"))
+    agreed = [item for item in components if item.agreed_at is not None]
+    pending = [item for item in components if item.agreed_at is None]
+    if pending:
+        names = list_text(dict.fromkeys(item.institution.name for item in pending))
+        problems.append(
+            _(
+                "Agreement: waiting for the research office of %(institutions)s to agree to "
+                "include its micro-credentials. Publish once it has, or take them out."
+            )
+            % {"institutions": names}
+        )
+    if len(agreed) < 2:
+        problems.append(
+            _("Micro-credentials: choose at least two, each agreed by its institution.")
+        )
+    if pathway.rule == Pathway.Rule.ANY and (
+        pathway.required_count is None or not 1 <= pathway.required_count <= len(components)
+    ):
+        problems.append(
+            _(
+                "Rule: a learner cannot need %(needed)s of %(count)s micro-credentials. Lower "
+                "the number needed or add micro-credentials."
+            )
+            % {"needed": pathway.required_count or 0, "count": len(components)}
+        )
+    if pathway.target == Pathway.Target.PROGRAM:
+        if pathway.program_kind not in Pathway.ProgramKind.values:
+            problems.append(_("Program: choose its kind, certificate, diploma or degree."))
+        if not (pathway.program_name_en.strip() and pathway.program_name_fr.strip()):
+            problems.append(_("Program: give its name in English and in French."))
+        if not (pathway.program_credit_en.strip() and pathway.program_credit_fr.strip()):
+            problems.append(
+                _(
+                    "Credit or advanced standing: say what completing the pathway grants, in "
+                    "English and in French."
+                )
+            )
+    else:
+        if (
+            pathway.stacked_lineage is None
+            or not published_definitions(pathway.institution)
+            .filter(lineage=pathway.stacked_lineage)
+            .exists()
+        ):
+            problems.append(
+                _("Stacked micro-credential: choose a published micro-credential of %(name)s.")
+                % {"name": pathway.institution.name}
+            )
+        if any(item.lineage == pathway.stacked_lineage for item in components):
+            problems.append(
+                _(
+                    "Stacked micro-credential: it cannot also be one of the micro-credentials "
+                    "that lead to it."
+                )
+            )
+    return problems
+
+
+def pathway_students_to_check(pathway: Pathway) -> list[int]:
+    """The learners (ids) who hold enough of the pathway's agreed micro-credentials to
+    complete it: revoked credentials do not count."""
+    lineages = [str(item.lineage) for item in agreed_components(pathway)]
+    needed = pathways.needed_count(lineages, pathway.required_count)
+    if needed == 0:
+        return []
+    held: dict[int, set[str]] = {}
+    for student_id, lineage in IssuedCredential.objects.filter(
+        revoked_at__isnull=True, definition__lineage__in=lineages
+    ).values_list("student_id", "definition__lineage"):
+        held.setdefault(student_id, set()).add(str(lineage))
+    return sorted(student for student, got in held.items() if len(got) >= needed)
+
+
+# --- Catalogue: the public list of published micro-credentials ---------------------------------
+
+# Workload bands of the catalogue's filter, in hours: (more than, up to); None is open-ended.
+WORKLOAD_BANDS: dict[str, tuple[int | None, int | None]] = {
+    "up_to_10": (None, 10),
+    "10_to_40": (10, 40),
+    "over_40": (40, None),
+}
+CATALOGUE_SEARCHED = (
+    "title_en", "title_fr", "description_en", "description_fr", "outcomes_en", "outcomes_fr",
+)  # fmt: skip
+# What a catalogue entry shows; the long texts it does not (criteria, rubric, prerequisites,
+# descriptions) stay in the database.
+CATALOGUE_COLUMNS = (
+    "lineage", "version", "state", "institution", "institution__name", "institution__slug",
+    "title_en", "title_fr", "outcomes_en", "outcomes_fr", "skills", "workload_hours",
+    "eqf_level", "level_note_en", "level_note_fr", "participation", "assessment_type_en",
+    "assessment_type_fr", "quality_assurance_en", "quality_assurance_fr",
+    "partner_endorsement_en", "partner_endorsement_fr",
+)  # fmt: skip
+
+
+def catalogue_published() -> QuerySet[CredentialDefinition]:
+    """Public: the published version of every institution's micro-credentials (drafts and
+    superseded versions are not in the catalogue)."""
+    return CredentialDefinition.objects.filter(state=CredentialDefinition.State.PUBLISHED)
+
+
+def catalogue_definitions(
+    *,
+    words: tuple[str, ...] | list[str] = (),
+    institution: str = "",
+    skill: str = "",
+    mc_plus: bool = False,
+    participation: str = "",
+    workload: str = "",
+    offered_in: str = "",
+    order_language: str = "en",
+) -> QuerySet[CredentialDefinition]:
+    """The catalogue's entries for these filters, by title in `order_language`. Each word must
+    appear (any case) in a title, description or learning outcomes, in either language;
+    `institution` is a slug, `skill` an ESCO URI, `workload` a key of WORKLOAD_BANDS,
+    `offered_in` "en" or "fr". Portable: plain LIKE lookups on SQLite and PostgreSQL."""
+    definitions = catalogue_published().select_related("institution").only(*CATALOGUE_COLUMNS)
+    for word in words:
+        anywhere = Q()
+        for field in CATALOGUE_SEARCHED:
+            anywhere |= Q(**{f"{field}__icontains": word})
+        definitions = definitions.filter(anywhere)
+    if institution:
+        definitions = definitions.filter(institution__slug=institution)
+    if skill:
+        # The list is stored as JSON text on both databases: the URI in quotes is one item.
+        definitions = definitions.filter(skills__icontains=json.dumps(skill))
+    if mc_plus:
+        definitions = definitions.filter(lineage__in=mc_plus_lineages())
+    if participation:
+        definitions = definitions.filter(participation=participation)
+    if workload:
+        above, up_to = WORKLOAD_BANDS[workload]
+        if above is not None:
+            definitions = definitions.filter(workload_hours__gt=above)
+        if up_to is not None:
+            definitions = definitions.filter(workload_hours__lte=up_to)
+    if offered_in in ("en", "fr"):
+        definitions = definitions.exclude(**{f"title_{offered_in}": ""})
+    first, second = ("title_fr", "title_en") if order_language == "fr" else ("title_en", "title_fr")
+    title = Lower(Coalesce(NullIf(first, Value("")), second))
+    return definitions.order_by(title, "pk")
+
+
+def catalogue_institutions() -> list[tuple[str, str]]:
+    """(slug, name) of each institution with a published micro-credential, by name."""
+    return list(
+        Institution.objects.filter(
+            credential_definitions__state=CredentialDefinition.State.PUBLISHED
+        )
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+
+
+_catalogue_skills_seen: dict[tuple, frozenset[str]] = {}
+
+
+def catalogue_skills() -> frozenset[str]:
+    """The ESCO skills (URIs) that published micro-credentials align to, among those shipped.
+
+    Reading every published definition's skills on each page view costs more than the rest of
+    the page's queries, so the answer is kept in this process for as long as the published set
+    is unchanged: one small aggregate query tells (publishing adds a row with a later date,
+    superseding or withdrawing one changes the count or the latest change)."""
+    published = catalogue_published()
+    state = published.aggregate(
+        count=Count("pk"), published=Max("published_at"), updated=Max("updated_at")
+    )
+    key = (state["count"], state["published"], state["updated"])
+    found = _catalogue_skills_seen.get(key)
+    if found is None:
+        known = esco.skills()
+        used: set[str] = set()
+        for skills in published.values_list("skills", flat=True).distinct():
+            if isinstance(skills, list):
+                used.update(uri for uri in skills if isinstance(uri, str) and uri in known)
+        found = frozenset(used)
+        _catalogue_skills_seen.clear()  # only the latest state is worth keeping
+        _catalogue_skills_seen[key] = found
+    return found
+
+
+def pathways_by_lineage(lineages) -> dict[str, list[Pathway]]:
+    """The published pathways each micro-credential (lineage) counts toward, for a whole page
+    of them in one query (what pathways_with gives for one)."""
+    wanted = [str(lineage) for lineage in lineages]
+    found: dict[str, list[Pathway]] = {lineage: [] for lineage in wanted}
+    if not wanted:
+        return found
+    components = (
+        PathwayComponent.objects.filter(
+            lineage__in=wanted, agreed_at__isnull=False, pathway__state=Pathway.State.PUBLISHED
+        )
+        .select_related("pathway", "pathway__institution")
+        .order_by("pathway__title_en", "pathway__pk")
+    )
+    for component in components:
+        found.setdefault(str(component.lineage), []).append(component.pathway)
+    return found
+
+
+def stacked_definitions(pathways) -> dict[str, CredentialDefinition]:
+    """The stacked micro-credential (current version) that each of `pathways` leading to one
+    issues, by lineage: one query for them all."""
+    return current_definitions(
+        {str(pathway.stacked_lineage) for pathway in pathways if pathway.stacked_lineage}
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import io
 import json
 import secrets
 import uuid
@@ -15,12 +16,14 @@ from decimal import Decimal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from PIL import Image
 
 from matching import services as request_services
 from matching.business_days import add_business_days
@@ -43,6 +46,7 @@ from .models import (
     Milestone,
     Pathway,
     PathwayCompletion,
+    PathwayComponent,
     Project,
     ProjectInvitation,
     ProjectMember,
@@ -285,6 +289,53 @@ def _draft_of(definition: CredentialDefinition) -> CredentialDefinition:
     draft.state = CredentialDefinition.State.DRAFT
     draft.published_at = None
     return draft
+
+
+BADGE_MAX_BYTES = 1024 * 1024
+BADGE_MIN_SIDE, BADGE_MAX_SIDE = 200, 2000
+
+
+def _checked_badge(data: bytes) -> None:
+    """An uploaded badge: a PNG (what baking needs), square or nearly, of a sensible size."""
+    if len(data) > BADGE_MAX_BYTES:
+        raise ValidationError({"image": _("Choose a PNG image of 1 MB or less.")})
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"image": _("This file is not a PNG image.")}) from None
+    if kind != "PNG":
+        raise ValidationError({"image": _("This file is not a PNG image.")})
+    if not (min(width, height) >= BADGE_MIN_SIDE and max(width, height) <= BADGE_MAX_SIDE):
+        raise ValidationError(
+            {
+                "image": _("Choose an image from %(low)s to %(high)s pixels on each side.")
+                % {"low": BADGE_MIN_SIDE, "high": BADGE_MAX_SIDE}
+            }
+        )
+    if not 0.8 <= width / height <= 1.25:
+        raise ValidationError({"image": _("Choose a square image: badges are shown square.")})
+
+
+@transaction.atomic
+def definition_set_image(
+    *, actor, definition: CredentialDefinition, data: bytes | None
+) -> CredentialDefinition:
+    """Give the micro-credential its own badge image (a PNG), or go back to the generated one
+    (`data` None). Like any change, it goes into the draft: published versions never change."""
+    _require_office(actor, definition.institution)
+    if data is not None:
+        _checked_badge(data)
+    if definition.state != CredentialDefinition.State.DRAFT:
+        definition = _draft_of(definition)
+        definition.save()
+    if data is None:
+        definition.image = ""
+    else:
+        definition.image.save(f"{definition.lineage}.png", ContentFile(data), save=False)
+    definition.save()
+    return definition
 
 
 @transaction.atomic
@@ -818,6 +869,7 @@ def _assessed_parts(credential: IssuedCredential, credential_id: str, issued: st
     """A micro-credential: the rubric's results, the shareable evidence and the business's
     endorsement."""
     assessment = credential.assessment
+    assert assessment is not None  # a micro-credential comes from its assessment
     project = assessment.project
     endorsements = []
     if credential.endorsed:
@@ -860,6 +912,7 @@ def _stacked_parts(credential: IssuedCredential, credential_id: str, issued: str
     """A stacked micro-credential: its achievement names the pathway's micro-credentials as
     alignments; its evidence is the learner's own credentials that completed the pathway."""
     pathway = credential.pathway
+    assert pathway is not None  # a stacked credential comes from its pathway
     language = credential.language
     achievement = selectors.achievement_of(credential.definition, language)
     stacks = tuple(
@@ -925,3 +978,259 @@ def credential_set_shared(*, actor, credential: IssuedCredential, shared: bool) 
     credential.shared = shared
     credential.save(update_fields=["shared"])
     return credential
+
+
+# --- Pathways (Micro-credentials Plus): the research office's side -----------------------------
+# Every write locks the pathway's row first, so that an agreement, a change of its
+# micro-credentials and publishing it happen one after the other.
+
+
+def _locked_pathway(pathway: Pathway) -> Pathway:
+    return Pathway.objects.select_for_update().select_related("institution").get(pk=pathway.pk)
+
+
+def _require_draft(pathway: Pathway) -> None:
+    if pathway.state != Pathway.State.DRAFT:
+        raise Conflict(
+            _("Only a draft pathway can be changed. A published one can only be closed.")
+        )
+
+
+def _as_lineage(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _clean_pathway_fields(institution, values: dict) -> dict:
+    """The pathway's fields as saved: texts stripped, the count emptied for "all of these" and
+    the stacked micro-credential for a program. A draft can be incomplete, but its rule and
+    target must hold together (the database says so too)."""
+    unknown = set(values) - set(selectors.PATHWAY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not pathway fields: {sorted(unknown)}")
+    values = {
+        name: value.strip() if isinstance(value, str) else value for name, value in values.items()
+    }
+    errors = {}
+    rule = values.get("rule")
+    count = values.get("required_count")
+    if rule not in Pathway.Rule.values:
+        errors["rule"] = _(
+            "Choose whether learners need all of the micro-credentials or a number of them."
+        )
+    elif rule == Pathway.Rule.ALL:
+        values["required_count"] = None
+    elif isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        errors["required_count"] = _("Say how many of the micro-credentials a learner needs.")
+    target = values.get("target")
+    if target not in Pathway.Target.values:
+        errors["target"] = _(
+            "Choose what the pathway leads to: a program or a stacked micro-credential."
+        )
+    elif target == Pathway.Target.PROGRAM:
+        values["stacked_lineage"] = None
+    else:
+        lineage = _as_lineage(values.get("stacked_lineage"))
+        if (
+            lineage is None
+            or not selectors.published_definitions(institution).filter(lineage=lineage).exists()
+        ):
+            errors["stacked_lineage"] = _(
+                "Choose a published micro-credential of %(name)s: learners who complete the "
+                "pathway receive it."
+            ) % {"name": institution.name}
+        values["stacked_lineage"] = lineage
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def pathway_create(*, actor, institution, **fields) -> Pathway:
+    """A draft pathway of the institution. It can be saved incomplete; its micro-credentials
+    are set with pathway_set_components, and it is published when complete."""
+    _require_office(actor, institution)
+    values = _clean_pathway_fields(institution, {"rule": Pathway.Rule.ALL, **fields})
+    pathway = Pathway(institution=institution, created_by=actor, **values)
+    pathway.full_clean()
+    pathway.save()
+    return pathway
+
+
+@transaction.atomic
+def pathway_update(*, actor, pathway: Pathway, **fields) -> Pathway:
+    """Change a draft pathway; a published one is never changed, only closed."""
+    _require_office(actor, pathway.institution)
+    pathway = _locked_pathway(pathway)
+    _require_draft(pathway)
+    current = {name: getattr(pathway, name) for name in selectors.PATHWAY_FIELDS}
+    for name, value in _clean_pathway_fields(pathway.institution, {**current, **fields}).items():
+        setattr(pathway, name, value)
+    pathway.full_clean()
+    pathway.save()
+    return pathway
+
+
+def _pathway_name(pathway: Pathway) -> str:
+    return pathway.title_en or pathway.title_fr or _("Untitled pathway")
+
+
+@transaction.atomic
+def pathway_set_components(*, actor, pathway: Pathway, lineages) -> list:
+    """The draft pathway's micro-credentials: lineages with a published version, of any
+    institution. The institution's own count at once; another institution's count once its
+    research office agrees, and that office is asked. One kept keeps its agreement."""
+    _require_office(actor, pathway.institution)
+    pathway = _locked_pathway(pathway)
+    _require_draft(pathway)
+    found = list(dict.fromkeys(_as_lineage(item) for item in lineages))
+    wanted = [item for item in found if item is not None]
+    published = {
+        definition.lineage: definition
+        for definition in CredentialDefinition.objects.filter(
+            lineage__in=wanted, state=CredentialDefinition.State.PUBLISHED
+        ).select_related("institution")
+    }
+    if len(wanted) < len(found) or any(item not in published for item in wanted):
+        raise ValidationError({"lineages": _("Choose published micro-credentials from the list.")})
+    if pathway.stacked_lineage in published:
+        raise ValidationError(
+            {
+                "lineages": _(
+                    "The stacked micro-credential the pathway leads to cannot also be one of "
+                    "the micro-credentials that lead to it."
+                )
+            }
+        )
+    kept = set(pathway.components.filter(lineage__in=wanted).values_list("lineage", flat=True))
+    pathway.components.exclude(lineage__in=wanted).delete()
+    now = timezone.now()
+    for lineage in wanted:
+        if lineage in kept:
+            continue
+        definition = published[lineage]
+        own = definition.institution_id == pathway.institution_id
+        component = PathwayComponent.objects.create(
+            pathway=pathway,
+            lineage=lineage,
+            institution=definition.institution,
+            agreed_at=now if own else None,
+            agreed_by=actor if own else None,
+        )
+        if not own:
+            notify(
+                users=office_staff_of(definition.institution),
+                key=f"pathway-component-{component.pk}-asked",
+                message=gettext_noop(
+                    "%(institution)s asks to include your micro-credential %(credential)s in "
+                    "its pathway %(pathway)s. Agree or refuse on your pathways page."
+                ),
+                params={
+                    "institution": pathway.institution.name,
+                    "credential": definition.title_en or definition.title_fr,
+                    "pathway": _pathway_name(pathway),
+                },
+                url_name="pathway_list",
+                url_kwargs={"slug": definition.institution.slug},
+            )
+    return list(pathway.components.all())
+
+
+@transaction.atomic
+def pathway_component_agree(
+    *, actor, component: PathwayComponent, agree: bool
+) -> PathwayComponent | None:
+    """The research office of the micro-credential's institution agrees to it counting toward
+    another institution's draft pathway, or refuses, which takes it out of the pathway. The
+    pathway's office is told either way. Agreeing twice is agreeing once."""
+    _require_office(actor, component.institution)
+    pathway = Pathway.objects.select_for_update().get(pk=component.pathway_id)
+    found = (
+        PathwayComponent.objects.select_related("institution", "pathway__institution")
+        .filter(pk=component.pk)
+        .first()
+    )
+    if found is None:
+        raise Conflict(
+            _("This is no longer asked: the micro-credential was taken out of the pathway.")
+        )
+    component = found
+    if agree and component.agreed_at is not None:
+        return component
+    if pathway.state != Pathway.State.DRAFT:
+        raise Conflict(_("The pathway is no longer a draft: this can no longer be answered."))
+    definition = selectors.current_definitions([component.lineage]).get(str(component.lineage))
+    params = {
+        "institution": component.institution.name,
+        "credential": (definition.title_en or definition.title_fr) if definition else "",
+        "pathway": _pathway_name(pathway),
+    }
+    page = {"slug": pathway.institution.slug, "pk": pathway.pk}
+    if agree:
+        component.agreed_at = timezone.now()
+        component.agreed_by = actor
+        component.save(update_fields=["agreed_at", "agreed_by"])
+        notify(
+            users=office_staff_of(pathway.institution),
+            key=f"pathway-component-{component.pk}-agreed",
+            message=gettext_noop(
+                "%(institution)s agreed to include its micro-credential %(credential)s in your "
+                "pathway %(pathway)s."
+            ),
+            params=params,
+            url_name="pathway_detail",
+            url_kwargs=page,
+        )
+        return component
+    key = f"pathway-component-{component.pk}-refused"
+    component.delete()
+    notify(
+        users=office_staff_of(pathway.institution),
+        key=key,
+        message=gettext_noop(
+            "%(institution)s refused to include its micro-credential %(credential)s in your "
+            "pathway %(pathway)s, so it was taken out of the pathway."
+        ),
+        params=params,
+        url_name="pathway_detail",
+        url_kwargs=page,
+    )
+    return None
+
+
+@transaction.atomic
+def pathway_publish(*, actor, pathway: Pathway) -> Pathway:
+    """Publish a complete draft: its micro-credentials are marked MC+ from now on, and the
+    learners who already hold enough of them complete it (after the commit, by the task)."""
+    _require_office(actor, pathway.institution)
+    pathway = _locked_pathway(pathway)
+    if pathway.state != Pathway.State.DRAFT:
+        raise Conflict(_("Only a draft pathway can be published; this one already was."))
+    problems = selectors.pathway_missing(pathway)
+    if problems:
+        raise ValidationError(problems)
+    pathway.state = Pathway.State.PUBLISHED
+    pathway.published_at = timezone.now()
+    pathway.save(update_fields=["state", "published_at", "updated_at"])
+    from django.contrib.auth import get_user_model
+
+    for student in get_user_model().objects.filter(
+        pk__in=selectors.pathway_students_to_check(pathway), is_active=True
+    ):
+        _check_pathways_after_commit(student)
+    return pathway
+
+
+@transaction.atomic
+def pathway_close(*, actor, pathway: Pathway) -> Pathway:
+    """Close a published pathway for good: no learner completes it any more and its
+    micro-credentials are no longer MC+ for it. Completions and stacked credentials stay."""
+    _require_office(actor, pathway.institution)
+    pathway = _locked_pathway(pathway)
+    if pathway.state != Pathway.State.PUBLISHED:
+        raise Conflict(_("Only a published pathway can be closed."))
+    pathway.state = Pathway.State.CLOSED
+    pathway.save(update_fields=["state", "updated_at"])
+    return pathway

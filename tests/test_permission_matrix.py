@@ -250,6 +250,11 @@ MATRIX = {
         INSTITUTION_A_OFFICE,
         True,
     ),
+    "definition_image": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["definition_a"].pk},
+        INSTITUTION_A_OFFICE,
+        False,
+    ),
     "definition_publish": (
         lambda d: {"slug": d["institution_a"].slug, "pk": d["definition_a"].pk},
         POST_ONLY,
@@ -314,6 +319,7 @@ MATRIX = {
     ),
     "wallet_export": (lambda d: {}, LOGGED_IN, False),
     "credential_verify": (lambda d: {}, PUBLIC, False),
+    "catalogue": (lambda d: {}, PUBLIC, False),
     # Private by default: no public page until its holder shares it.
     "credential_public": (lambda d: {"public_id": d["credential_a"].public_id}, expect(404), False),
     "definition_public": (
@@ -343,6 +349,35 @@ MATRIX = {
     "api_project": (
         lambda d: {"pk": d["project_a"].pk},
         expect(404, anon=403, owner_a=200, office_a=200, researcher=200, student=200, staff=200),
+        False,
+    ),
+    # Pathways: the research office's pages. The demo's pathway is published: its form sends
+    # the office back to its page.
+    "pathway_list": (lambda d: {"slug": d["institution_a"].slug}, INSTITUTION_A_OFFICE, False),
+    "pathway_create": (lambda d: {"slug": d["institution_a"].slug}, INSTITUTION_A_OFFICE, True),
+    "pathway_detail": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["pathway_a"].pk},
+        INSTITUTION_A_OFFICE,
+        False,
+    ),
+    "pathway_edit": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["pathway_a"].pk},
+        expect(404, anon=LOGIN, office_a=302, researcher=403, student=403, staff=302),
+        True,
+    ),
+    "pathway_publish": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["pathway_a"].pk},
+        POST_ONLY,
+        False,
+    ),
+    "pathway_close": (
+        lambda d: {"slug": d["institution_a"].slug, "pk": d["pathway_a"].pk},
+        POST_ONLY,
+        False,
+    ),
+    "pathway_component_agree": (
+        lambda d: {"slug": d["institution_a"].slug, "component_pk": d["component_a"].pk},
+        POST_ONLY,
         False,
     ),
 }
@@ -454,6 +489,8 @@ class PermissionMatrixTests(TestCase):
             "institution_a_student": InstitutionMembership.objects.get(user=users["student"]),
             "institution_a_invitation": institution_invitation,
             "profile_a": ExpertiseProfile.objects.filter(institution=institution_a).first(),
+            "pathway_a": institution_a.pathways.get(),
+            "component_a": institution_a.pathway_components.first(),
         }
 
     def login(self, persona: str) -> None:

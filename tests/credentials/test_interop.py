@@ -183,3 +183,69 @@ def test_a_revoked_demo_credential_fails_there(demo_files, tmp_path):
     assert out.read_bytes() == demo_files[0].read_bytes()  # issued once: the same credential
     result = dcc_verify(_read(out), _read(documents))
     assert result["verified"] is False and "revoked" in result["errors"]
+
+
+# --- A stacked credential, issued when a pathway completes --------------------------------------
+
+
+@pytest.fixture
+def stacked(db, office, project, student, definition, business_owner, skill_uri):
+    """Two micro-credentials issued through the real services complete an "all of these"
+    pathway, which issues its stacked micro-credential."""
+    from django.utils import timezone
+
+    from projects import services
+    from projects.models import Pathway, PathwayComponent
+    from tests.credentials.conftest import complete_fields
+    from tests.credentials.steps import issue
+
+    def published(**titles):
+        draft = services.definition_create(
+            actor=office, institution=project.institution, **(complete_fields(skill_uri) | titles)
+        )
+        return services.definition_publish(actor=office, definition=draft)
+
+    second = published(title_en="Research data management", title_fr="Gestion des données")
+    certificate = published(
+        title_en="Certificate in Applied Research Practice",
+        title_fr="Certificat en pratique de la recherche appliquée",
+    )
+    services.project_set_definitions(
+        actor=office, project=project, definitions=[definition, second]
+    )
+    pathway = Pathway.objects.create(
+        institution=project.institution,
+        title_en="Applied Research Practice",
+        target=Pathway.Target.STACKED,
+        stacked_lineage=certificate.lineage,
+        state=Pathway.State.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    for part in (definition, second):
+        PathwayComponent.objects.create(
+            pathway=pathway,
+            lineage=part.lineage,
+            institution=part.institution,
+            agreed_at=timezone.now(),
+        )
+    issue(office, project, student, definition, business_owner)
+    issue(office, project, student, second, business_owner)
+    (completion,) = services.pathways_complete_for(student=student)
+    return completion.credential
+
+
+def test_a_stacked_credential_verifies_with_the_dcc_libraries(stacked):
+    from projects import demo
+
+    credential = json.loads(stacked.signed_text)
+    stacks = [
+        item
+        for item in credential["credentialSubject"]["achievement"]["alignment"]
+        if item["targetType"] == "ceterms:Credential"
+    ]
+    assert len(stacks) == 2 and len(credential["evidence"]) == 2
+    documents = demo.verifier_documents(stacked)
+    assert dcc_verify(credential, documents) == {"verified": True, "errors": []}
+    tampered = copy.deepcopy(credential)
+    tampered["credentialSubject"]["achievement"]["alignment"].pop()
+    assert dcc_verify(tampered, documents)["verified"] is False

@@ -329,3 +329,61 @@ def test_an_svg_with_a_script_is_read_for_its_credential_only(client, issued):
     response = upload(client, "s.svg", baking.bake_svg(svg, issued.signed_text))
     assert response.status_code == 200 and "Result: Valid" in result_panel(response)
     assert "alert(1)" not in text(response)
+
+
+# --- The office's own badge image ---------------------------------------------------------------
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "navy").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _image_url(definition) -> str:
+    return reverse(
+        "definition_image", kwargs={"slug": definition.institution.slug, "pk": definition.pk}
+    )
+
+
+def test_the_office_uploads_a_badge_into_the_next_version(client, office, definition):
+    client.force_login(office)
+    response = client.post(
+        _image_url(definition), {"image": SimpleUploadedFile("b.png", _png(300, 300))}
+    )
+    assert response.status_code == 302
+    draft = definition.__class__.objects.get(lineage=definition.lineage, state="draft")
+    definition.refresh_from_db()
+    assert draft.image and not definition.image  # the published version never changes
+    preview = client.get(_image_url(draft))
+    assert preview["Content-Type"] == "image/png" and preview.content == _png(300, 300)
+    response = client.post(_image_url(draft), {"remove": "on"})
+    draft.refresh_from_db()
+    assert response.status_code == 302 and not draft.image
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"GIF89a not a png", "not a PNG image"),
+        (_png(400, 200), "square image"),
+        (_png(100, 100), "from 200 to 2000 pixels"),
+        (b"\x89PNG" + b"\x00" * (1024 * 1024 + 10), "1 MB or less"),
+    ],
+)
+def test_a_bad_badge_upload_says_why(client, office, definition, content, says):
+    client.force_login(office)
+    response = client.post(_image_url(definition), {"image": SimpleUploadedFile("b.png", content)})
+    assert response.status_code == 400
+    assert says in text(response)
+    assert not definition.__class__.objects.filter(
+        lineage=definition.lineage, state="draft"
+    ).exists()
+
+
+def test_only_the_office_sets_a_badge(client, student, definition):
+    client.force_login(student)
+    response = client.post(
+        _image_url(definition), {"image": SimpleUploadedFile("b.png", _png(300, 300))}
+    )
+    assert response.status_code in (403, 404)

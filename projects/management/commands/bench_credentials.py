@@ -208,8 +208,9 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 first = demo.demo_credential()
-                assert first is not None
-                project, definition = first.assessment.project, first.definition
+                assert first is not None and first.assessment is not None
+                model = first.assessment
+                project, definition = model.project, first.definition
                 office = first.issued_by
                 assessments = []
                 for number in range(credentials + WARM_UP):
@@ -224,12 +225,12 @@ class Command(BaseCommand):
                             project=project,
                             student=student,
                             definition=definition,
-                            levels=first.assessment.levels,
+                            levels=model.levels,
                             passed=True,
-                            assessed_by=first.assessment.assessed_by,
+                            assessed_by=model.assessed_by,
                             endorsement=Assessment.Endorsement.ENDORSED,
                             endorsement_comment="Good work.",
-                            endorsed_by=first.assessment.endorsed_by,
+                            endorsed_by=model.endorsed_by,
                             endorsed_at=timezone.now(),
                         )
                     )
