@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ocip.accounts.models import InvitationBase
 
@@ -611,9 +612,10 @@ class Pathway(models.Model):
         DEGREE = "degree", _("Degree")
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        CLOSED = "closed", _("Closed")
+        # In words: "parcours" is masculine in French, unlike "microcertification".
+        DRAFT = "draft", pgettext_lazy("pathway", "Draft")
+        PUBLISHED = "published", pgettext_lazy("pathway", "Published")
+        CLOSED = "closed", pgettext_lazy("pathway", "Closed")
 
     institution = models.ForeignKey(
         "matching.Institution", on_delete=models.CASCADE, related_name="pathways"

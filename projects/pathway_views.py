@@ -13,7 +13,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ocip.errors import Conflict
@@ -27,12 +26,6 @@ from .presentation import current_language
 
 PER_PAGE = 25
 State = Pathway.State
-# A pathway's state in words: "parcours" is masculine in French, unlike "microcertification".
-STATE_TEXTS = {
-    State.DRAFT: pgettext_lazy("pathway", "Draft"),
-    State.PUBLISHED: pgettext_lazy("pathway", "Published"),
-    State.CLOSED: pgettext_lazy("pathway", "Closed"),
-}
 STATE_BADGES = {
     State.DRAFT: "badge-neutral",
     State.PUBLISHED: "badge-ok",
@@ -103,7 +96,7 @@ def pathway_list(request, slug):
                 "pathway": pathway,
                 "title": _title(pathway, language),
                 "badge": STATE_BADGES.get(pathway.state, "badge-neutral"),
-                "state": STATE_TEXTS.get(pathway.state, pathway.state),
+                "state": pathway.get_state_display(),
                 "rule": selectors.pathway_rule_text(pathway, len(components)),
                 "leads_to": _leads_to(pathway, language, stacked),
                 "pending": sum(1 for item in components if item.agreed_at is None),
@@ -259,7 +252,7 @@ def _detail_page(request, institution, pathway, *, publish_errors=(), status=200
         "pathway": pathway,
         "title": _title(pathway, language),
         "badge": STATE_BADGES.get(pathway.state, "badge-neutral"),
-        "state": STATE_TEXTS.get(pathway.state, pathway.state),
+        "state": pathway.get_state_display(),
         "rule": selectors.pathway_rule_text(pathway, len(components)),
         "components": components,
         "pending": [row for row in components if row["component"].agreed_at is None],
