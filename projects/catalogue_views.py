@@ -201,12 +201,9 @@ def pathway_rows(pathways: list[Pathway], language: str) -> list[dict]:
 
 
 def _languages(definition: CredentialDefinition) -> list[str]:
-    names = []
-    if definition.title_en:
-        names.append(_("English"))
-    if definition.title_fr:
-        names.append(_("French"))
-    return names
+    """The languages it is taught in: its institution's working languages."""
+    names = {"en": _("English"), "fr": _("French")}
+    return [names[code] for code in definition.institution.languages if code in names]
 
 
 def catalogue_entries(definitions: list[CredentialDefinition], language: str) -> list[dict]:

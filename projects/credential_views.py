@@ -524,6 +524,7 @@ def credential_public(request, public_id):
         "credential": credential,
         "summary": credential_summary(document),
         "outcomes": lines_of(definition.localized("outcomes", credential.language)),
+        "mc_plus": bool(selectors.mc_plus_lineages([definition.lineage])),
         "definition_url": reverse(
             "definition_public",
             kwargs={"lineage": definition.lineage, "version": definition.version},

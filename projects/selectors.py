@@ -656,14 +656,18 @@ def pathway_completions_of(student) -> QuerySet[PathwayCompletion]:
 
 
 def student_pathways(student) -> list[dict]:
-    """Each published pathway the student has started or completed: where they stand, what is
-    left and where it is offered."""
+    """Each published pathway the student has started, and each they completed: where they
+    stand, what is left and where it is offered."""
     held = held_lineages(student)
     completed = {item.pathway_id: item for item in pathway_completions_of(student)}
     rows = []
+    # A completed pathway stays in the list even once its institution closes it.
     for pathway in (
-        published_pathways()
-        .filter(Q(components__lineage__in=held) | Q(pk__in=completed))
+        Pathway.objects.filter(
+            Q(state=Pathway.State.PUBLISHED, components__lineage__in=held) | Q(pk__in=completed)
+        )
+        .select_related("institution")
+        .prefetch_related("components")
         .distinct()
     ):
         progress = pathway_progress(pathway, held)
@@ -868,6 +872,7 @@ CATALOGUE_SEARCHED = (
 # descriptions) stay in the database.
 CATALOGUE_COLUMNS = (
     "lineage", "version", "state", "institution", "institution__name", "institution__slug",
+    "institution__languages",
     "title_en", "title_fr", "outcomes_en", "outcomes_fr", "skills", "workload_hours",
     "eqf_level", "level_note_en", "level_note_fr", "participation", "assessment_type_en",
     "assessment_type_fr", "quality_assurance_en", "quality_assurance_fr",
@@ -895,7 +900,7 @@ def catalogue_definitions(
     """The catalogue's entries for these filters, by title in `order_language`. Each word must
     appear (any case) in a title, description or learning outcomes, in either language;
     `institution` is a slug, `skill` an ESCO URI, `workload` a key of WORKLOAD_BANDS,
-    `offered_in` "en" or "fr". Portable: plain LIKE lookups on SQLite and PostgreSQL."""
+    `offered_in` "en" or "fr" (a working language of the institution). Portable: plain LIKE lookups on SQLite and PostgreSQL."""
     definitions = catalogue_published().select_related("institution").only(*CATALOGUE_COLUMNS)
     for word in words:
         anywhere = Q()
@@ -918,7 +923,8 @@ def catalogue_definitions(
         if up_to is not None:
             definitions = definitions.filter(workload_hours__lte=up_to)
     if offered_in in ("en", "fr"):
-        definitions = definitions.exclude(**{f"title_{offered_in}": ""})
+        # Taught in the institution's working languages (the texts are always in both).
+        definitions = definitions.filter(institution__languages__icontains=json.dumps(offered_in))
     first, second = ("title_fr", "title_en") if order_language == "fr" else ("title_en", "title_fr")
     title = Lower(Coalesce(NullIf(first, Value("")), second))
     return definitions.order_by(title, "pk")

@@ -129,13 +129,18 @@ def team_context(request, project: Project) -> dict:
                 "results": results,
             }
         )
+    mc_plus = selectors.mc_plus_lineages(item.lineage for item in definitions)
     team = {
         "can_edit": can_edit,
         "is_office": is_office,
         "is_business": is_business,
         "is_student": is_student,
         "definitions": [
-            {"definition": definition, "title": definition.title(language)}
+            {
+                "definition": definition,
+                "title": definition.title(language),
+                "mc_plus": str(definition.lineage) in mc_plus,
+            }
             for definition in definitions
         ],
         "students": students,

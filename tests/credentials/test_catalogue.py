@@ -162,7 +162,7 @@ def test_an_entry_shows_the_framework_elements_in_brief(client, college):
         "Quality assurance Reviewed by the college's academic quality office.",
         "Endorsement by partners The business endorses each learner's work.",
         "Form of participation Online",
-        "Offered in English, French",
+        "Offered in English",  # the college works in English
         f"Competencies (ESCO) {esco.label(SKILLS[0], 'en')}",
     ):
         assert fact in page, fact
@@ -261,16 +261,23 @@ def test_filter_by_workload_band(client, college, band, expected):
     assert titles(client.get(catalogue_url(workload=band))) == expected
 
 
-def test_filter_by_language_offered(client, college):
-    published(college, "English only", title_fr="")
-    published(college, "Both languages")
-    published(college, "", title_fr="Seulement en français")
+def test_filter_by_the_language_it_is_taught_in(client):
+    english = InstitutionFactory(slug="english-college", name="English College", languages=["en"])
+    french = InstitutionFactory(slug="college-francais", name="Collège français", languages=["fr"])
+    both = InstitutionFactory(
+        slug="bilingual-college", name="Bilingual College", languages=["en", "fr"]
+    )
+    published(english, "English only")
+    published(both, "Both languages")
+    published(french, "Seulement en français")
 
     assert titles(client.get(catalogue_url(language="en"))) == ["Both languages", "English only"]
     assert titles(client.get(catalogue_url(language="fr"))) == [
         "Both languages",
         "Seulement en français",
     ]
+    page = client.get(catalogue_url(language="fr")).content.decode()
+    assert "English, French" in page
 
 
 @pytest.mark.parametrize(
