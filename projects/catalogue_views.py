@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods
 from ocip.pagination import paginate
 
 from . import esco, selectors
-from .models import CredentialDefinition, Pathway
-from .presentation import current_language, lines_of
+from .models import CredentialDefinition
+from .presentation import current_language, lines_of, localized, pathway_rows
 
 PER_PAGE = 20
 MAX_WORDS = 10
@@ -153,51 +153,6 @@ class CatalogueForm(forms.Form):
 
 
 # --- What an entry shows ---------------------------------------------------------------------
-
-
-def localized(item, field: str, language: str) -> dict:
-    """A bilingual field in `language`, or in the other one when empty, with `lang` set to the
-    other language then (so a screen reader reads it right)."""
-    text = getattr(item, f"{field}_{language}", "") or ""
-    if text:
-        return {"text": text, "lang": ""}
-    other = "en" if language == "fr" else "fr"
-    text = getattr(item, f"{field}_{other}", "") or ""
-    return {"text": text, "lang": other if text else ""}
-
-
-def pathway_rows(pathways: list[Pathway], language: str) -> list[dict]:
-    """Each pathway as pages show it: its title, institution and what it leads to (a program,
-    with the credit it grants, or a stacked micro-credential). One query for all of them."""
-    stacked = selectors.stacked_definitions(pathways)
-    rows = []
-    for pathway in pathways:
-        row: dict = {
-            "pathway": pathway,
-            "title": localized(pathway, "title", language),
-            "institution": pathway.institution.name,
-            "program": pathway.target == Pathway.Target.PROGRAM,
-        }
-        if row["program"]:
-            row["kind"] = pathway.get_program_kind_display() if pathway.program_kind else ""
-            row["leads_to"] = localized(pathway, "program_name", language)
-            row["credit"] = localized(pathway, "program_credit", language)
-            row["url"] = pathway.program_url
-        else:
-            definition = stacked.get(str(pathway.stacked_lineage))
-            row["leads_to"] = (
-                localized(definition, "title", language) if definition else {"text": "", "lang": ""}
-            )
-            row["url"] = (
-                reverse(
-                    "definition_public",
-                    kwargs={"lineage": definition.lineage, "version": definition.version},
-                )
-                if definition
-                else ""
-            )
-        rows.append(row)
-    return rows
 
 
 def _languages(definition: CredentialDefinition) -> list[str]:

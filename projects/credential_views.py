@@ -30,15 +30,17 @@ from ocip.pagination import paginate
 
 from . import badges, esco, selectors, services
 from . import verification_texts as texts
-from .catalogue_views import pathway_rows
-from .credentials import baking, linkedin
+from .credentials import baking, documents, linkedin
 from .credentials.verify import instant
 from .models import CredentialDefinition, IssuedCredential, ProjectMember
-from .presentation import current_language, lines_of, person_name
+from .presentation import current_language, lines_of, localized, pathway_rows, person_name
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 # --- What a credential says and where it stands -----------------------------------------------
+
+
+STATE_BADGES = {"valid": "badge-ok", "expired": "badge-warn", "revoked": "badge-danger"}
 
 
 def state_label(state: str) -> str:
@@ -57,9 +59,6 @@ def _web_link(value: Any) -> str:
     """`value` if it is a web address (a link a page may show), else nothing."""
     url = _text(value)
     return url if url.startswith(("https://", "http://")) else ""
-
-
-STACKED_PART = "ceterms:Credential"  # how a stacked credential names what it is made of
 
 
 def credential_summary(document: Any) -> dict:
@@ -112,12 +111,12 @@ def credential_summary(document: Any) -> dict:
         "skills": [
             {"name": _text(skill.get("targetName")), "url": _web_link(skill.get("targetUrl"))}
             for skill in _dicts(achievement.get("alignment"))
-            if skill.get("targetType") != STACKED_PART
+            if skill.get("targetType") != documents.STACKED_PART
         ],
         "stacks": [
             {"name": _text(part.get("targetName")), "url": _web_link(part.get("targetUrl"))}
             for part in _dicts(achievement.get("alignment"))
-            if part.get("targetType") == STACKED_PART
+            if part.get("targetType") == documents.STACKED_PART
         ],
         "endorsements": endorsements,
         "evidence": [
@@ -310,6 +309,7 @@ def student_credentials(request):
                 "title": credential.definition.title(language),
                 "state": state,
                 "state_text": state_label(state),
+                "state_badge": STATE_BADGES[state],
                 "mc_plus": str(credential.definition.lineage) in mc_plus,
                 "stacked": credential.pathway_id is not None,
                 "image_url": selectors.badge_image_url(credential.definition, credential.language),
@@ -317,18 +317,26 @@ def student_credentials(request):
                 "linkedin_url": _linkedin_url(credential) if credential.shared else "",
             }
         )
+    pathways = selectors.student_pathways(request.user)
+    targets = pathway_rows([item["pathway"] for item in pathways], language)
+    for item, target in zip(pathways, targets, strict=True):
+        item["target"] = target
+        for key in ("held", "missing"):
+            item[key] = [
+                {"definition": part, "title": localized(part, "title", language)}
+                for part in item[key]
+            ]
     return render(
         request,
         "projects/credentials/student_credentials.html",
         {
             "projects": projects,
             "rows": rows,
-            "pathways": selectors.student_pathways(request.user),
-            "language": language,
-            "counts": {
-                state: sum(1 for row in rows if row["state"] == state)
+            "pathways": pathways,
+            "counts": [
+                (sum(1 for row in rows if row["state"] == state), state_label(state), state)
                 for state in selectors.CREDENTIAL_STATES
-            },
+            ],
         },
     )
 
@@ -548,6 +556,7 @@ def definition_public(request, lineage, version):
             lineage=definition.lineage, state=CredentialDefinition.State.PUBLISHED
         ).first()
     known = esco.skills()
+    pathways = selectors.pathways_by_lineage([definition.lineage])[str(definition.lineage)]
     context = {
         "definition": definition,
         "language": language,
@@ -578,8 +587,9 @@ def definition_public(request, lineage, version):
         if current
         else "",
         # Micro-credentials Plus: the published pathways it counts toward.
-        "mc_plus": str(definition.lineage) in selectors.mc_plus_lineages([definition.lineage]),
-        "pathways": pathway_rows(selectors.pathways_with(definition.lineage), current_language()),
+        # MC+: it counts toward a published pathway, the ones listed.
+        "mc_plus": bool(pathways),
+        "pathways": pathway_rows(pathways, current_language()),
     }
     return render(request, "projects/credentials/definition_public.html", context)
 

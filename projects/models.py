@@ -230,6 +230,12 @@ class SigningKey(models.Model):
 # --- Micro-credentials ------------------------------------------------------------------------
 
 
+def badge_storage() -> FileSystemStorage:
+    """Uploaded badge images, served only by views that check the version is public (or the
+    office asks)."""
+    return FileSystemStorage(location=Path(settings.OCIP_PRIVATE_FILES_ROOT) / "badges")
+
+
 class CredentialDefinition(models.Model):
     """One version of a micro-credential an institution awards, in English and French.
 
@@ -316,7 +322,8 @@ class CredentialDefinition(models.Model):
         _("validity period (months)"), null=True, blank=True
     )
     # The badge image (PNG); without one, credentials get a generated badge (badge_image.py).
-    image = models.ImageField(_("badge image"), upload_to="badges/%Y/", blank=True)
+    # Kept out of MEDIA_ROOT: a draft's image is the office's until it is published.
+    image = models.ImageField(_("badge image"), storage=badge_storage, upload_to="%Y/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

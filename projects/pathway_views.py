@@ -22,7 +22,7 @@ from . import selectors, services
 from .definition_views import _office_institution
 from .models import Pathway, PathwayComponent
 from .pathway_forms import PathwayForm
-from .presentation import current_language
+from .presentation import current_language, pathway_rows
 
 PER_PAGE = 25
 State = Pathway.State
@@ -47,28 +47,6 @@ def _detail_url(pathway: Pathway) -> str:
     return reverse("pathway_detail", kwargs={"slug": pathway.institution.slug, "pk": pathway.pk})
 
 
-def _stacked_titles(pathways, language: str) -> dict[str, str]:
-    """The titles of the stacked micro-credentials `pathways` lead to, in one query."""
-    lineages = [item.stacked_lineage for item in pathways if item.stacked_lineage]
-    return {
-        lineage: definition.title(language)
-        for lineage, definition in selectors.current_definitions(lineages).items()
-    }
-
-
-def _leads_to(pathway: Pathway, language: str, stacked: dict[str, str]) -> dict:
-    """What completing the pathway leads to, in words, for the pages."""
-    if pathway.target == Pathway.Target.STACKED:
-        return {
-            "kind": _("Stacked micro-credential"),
-            "name": stacked.get(str(pathway.stacked_lineage), ""),
-        }
-    return {
-        "kind": pathway.get_program_kind_display() if pathway.program_kind else _("Program"),
-        "name": pathway.localized("program_name", language),
-    }
-
-
 # --- The list ------------------------------------------------------------------------------
 
 
@@ -87,7 +65,7 @@ def pathway_list(request, slug):
         per_page=PER_PAGE,
     )
     pathways = list(page.object_list)
-    stacked = _stacked_titles(pathways, language)
+    targets = {row["pathway"].pk: row for row in pathway_rows(pathways, language)}
     rows = []
     for pathway in pathways:
         components = list(pathway.components.all())
@@ -98,16 +76,16 @@ def pathway_list(request, slug):
                 "badge": STATE_BADGES.get(pathway.state, "badge-neutral"),
                 "state": pathway.get_state_display(),
                 "rule": selectors.pathway_rule_text(pathway, len(components)),
-                "leads_to": _leads_to(pathway, language, stacked),
+                "target": targets[pathway.pk],
                 "pending": sum(1 for item in components if item.agreed_at is None),
             }
         )
     awaiting = list(selectors.components_awaiting(user=request.user, institution=institution))
-    asked = selectors.current_definitions(
-        [item.lineage for item in awaiting]
-        + [item.pathway.stacked_lineage for item in awaiting if item.pathway.stacked_lineage]
-    )
-    titles = {key: value.title(language) for key, value in asked.items()}
+    asked = selectors.current_definitions([item.lineage for item in awaiting])
+    asking = {
+        row["pathway"].pk: row
+        for row in pathway_rows(list({item.pathway for item in awaiting}), language)
+    }
     requests = []
     for component in awaiting:
         pathway = component.pathway
@@ -119,7 +97,7 @@ def pathway_list(request, slug):
                 "title": _title(pathway, language),
                 "credential": definition.title(language) if definition else "",
                 "description": pathway.localized("description", language),
-                "leads_to": _leads_to(pathway, language, titles),
+                "target": asking[pathway.pk],
             }
         )
     return render(
@@ -238,11 +216,6 @@ def pathway_edit(request, slug, pk):
 def _detail_page(request, institution, pathway, *, publish_errors=(), status=200):
     language = current_language()
     components = selectors.pathway_component_rows(pathway)
-    stacked = (
-        selectors.current_definitions([pathway.stacked_lineage]).get(str(pathway.stacked_lineage))
-        if pathway.stacked_lineage
-        else None
-    )
     for row in components:
         definition = row["definition"]
         row["title"] = definition.title(language) if definition else _("Micro-credential not found")
@@ -256,12 +229,7 @@ def _detail_page(request, institution, pathway, *, publish_errors=(), status=200
         "rule": selectors.pathway_rule_text(pathway, len(components)),
         "components": components,
         "pending": [row for row in components if row["component"].agreed_at is None],
-        "leads_to": _leads_to(
-            pathway,
-            language,
-            {str(pathway.stacked_lineage): stacked.title(language)} if stacked else {},
-        ),
-        "stacked": stacked,
+        "target": pathway_rows([pathway], language)[0],
         "completions": pathway.completion_count,
         "missing": selectors.pathway_missing(pathway) if pathway.state == State.DRAFT else [],
         "publish_errors": publish_errors,

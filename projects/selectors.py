@@ -481,7 +481,9 @@ def credentials_in_state(
 def credentials_of_student(user) -> QuerySet[IssuedCredential]:
     if not user.is_authenticated:
         return IssuedCredential.objects.none()
-    return IssuedCredential.objects.filter(student=user).select_related("definition", "institution")
+    return IssuedCredential.objects.filter(student=user).select_related(
+        "definition", "definition__institution", "institution"
+    )
 
 
 def credentials_of_institution(*, user, institution: Institution) -> QuerySet[IssuedCredential]:
@@ -629,24 +631,21 @@ def published_pathways() -> QuerySet[Pathway]:
     )
 
 
+def counting_components() -> QuerySet[PathwayComponent]:
+    """The components that make a micro-credential count toward a pathway: agreed, in a
+    published pathway. The one rule behind MC+, the catalogue and the learner's progress."""
+    return PathwayComponent.objects.filter(
+        pathway__state=Pathway.State.PUBLISHED, agreed_at__isnull=False
+    )
+
+
 def mc_plus_lineages(lineages=None) -> set[str]:
     """The micro-credentials (lineages) that belong to a published pathway: Micro-credentials
     Plus. One rule for every page that marks them."""
-    components = PathwayComponent.objects.filter(
-        pathway__state=Pathway.State.PUBLISHED, agreed_at__isnull=False
-    )
+    components = counting_components()
     if lineages is not None:
         components = components.filter(lineage__in=[str(item) for item in lineages])
     return {str(lineage) for lineage in components.values_list("lineage", flat=True)}
-
-
-def pathways_with(lineage) -> list[Pathway]:
-    """The published pathways a micro-credential (lineage) counts toward."""
-    return list(
-        published_pathways()
-        .filter(components__lineage=lineage, components__agreed_at__isnull=False)
-        .distinct()
-    )
 
 
 def pathway_completions_of(student) -> QuerySet[PathwayCompletion]:
@@ -657,23 +656,26 @@ def pathway_completions_of(student) -> QuerySet[PathwayCompletion]:
 
 def student_pathways(student) -> list[dict]:
     """Each published pathway the student has started, and each they completed: where they
-    stand, what is left and where it is offered."""
+    stand, what is left and where it is offered. A few queries, however many pathways."""
     held = held_lineages(student)
     completed = {item.pathway_id: item for item in pathway_completions_of(student)}
-    rows = []
     # A completed pathway stays in the list even once its institution closes it.
-    for pathway in (
+    found = list(
         Pathway.objects.filter(
-            Q(state=Pathway.State.PUBLISHED, components__lineage__in=held) | Q(pk__in=completed)
+            Q(pk__in=counting_components().filter(lineage__in=held).values("pathway"))
+            | Q(pk__in=completed)
         )
         .select_related("institution")
         .prefetch_related("components")
-        .distinct()
-    ):
+    )
+    parts = current_definitions(
+        {str(item.lineage) for pathway in found for item in agreed_components(pathway)}
+    )
+    rows = []
+    for pathway in found:
         progress = pathway_progress(pathway, held)
         if not progress.started and pathway.pk not in completed:
             continue
-        parts = {str(item.lineage): item for item in pathway_parts(pathway)}
         rows.append(
             {
                 "pathway": pathway,
@@ -684,15 +686,6 @@ def student_pathways(student) -> list[dict]:
             }
         )
     return rows
-
-
-def pathway_target_title(pathway: Pathway, language: str) -> str:
-    """What completing a pathway leads to, in words: the program, or the title of the stacked
-    micro-credential it issues."""
-    if pathway.target == Pathway.Target.PROGRAM:
-        return pathway.localized("program_name", language)
-    definition = current_definitions([pathway.stacked_lineage]).get(str(pathway.stacked_lineage))
-    return definition.title(language) if definition else ""
 
 
 # --- Pathways: the research office's pages -----------------------------------------------------
@@ -900,7 +893,8 @@ def catalogue_definitions(
     """The catalogue's entries for these filters, by title in `order_language`. Each word must
     appear (any case) in a title, description or learning outcomes, in either language;
     `institution` is a slug, `skill` an ESCO URI, `workload` a key of WORKLOAD_BANDS,
-    `offered_in` "en" or "fr" (a working language of the institution). Portable: plain LIKE lookups on SQLite and PostgreSQL."""
+    `offered_in` "en" or "fr" (a working language of the institution). Portable: plain LIKE
+    lookups on SQLite and PostgreSQL."""
     definitions = catalogue_published().select_related("institution").only(*CATALOGUE_COLUMNS)
     for word in words:
         anywhere = Q()
@@ -972,15 +966,14 @@ def catalogue_skills() -> frozenset[str]:
 
 def pathways_by_lineage(lineages) -> dict[str, list[Pathway]]:
     """The published pathways each micro-credential (lineage) counts toward, for a whole page
-    of them in one query (what pathways_with gives for one)."""
+    of them in one query."""
     wanted = [str(lineage) for lineage in lineages]
     found: dict[str, list[Pathway]] = {lineage: [] for lineage in wanted}
     if not wanted:
         return found
     components = (
-        PathwayComponent.objects.filter(
-            lineage__in=wanted, agreed_at__isnull=False, pathway__state=Pathway.State.PUBLISHED
-        )
+        counting_components()
+        .filter(lineage__in=wanted)
         .select_related("pathway", "pathway__institution")
         .order_by("pathway__title_en", "pathway__pk")
     )

@@ -8,6 +8,7 @@ import calendar
 import dataclasses
 import io
 import json
+import logging
 import secrets
 import uuid
 from datetime import UTC, date, datetime
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
@@ -53,6 +55,8 @@ from .models import (
     SigningKey,
     StatusList,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _estimated_amount(request: IntroductionRequest, program: FundingProgram) -> Decimal | None:
@@ -295,27 +299,33 @@ BADGE_MAX_BYTES = 1024 * 1024
 BADGE_MIN_SIDE, BADGE_MAX_SIDE = 200, 2000
 
 
-def _checked_badge(data: bytes) -> None:
-    """An uploaded badge: a PNG (what baking needs), square or nearly, of a sensible size."""
+def _clean_badge(data: bytes) -> bytes:
+    """An uploaded badge as a fresh PNG: checked (a PNG, square or nearly, of a sensible size)
+    and drawn again, so that no chunk of the upload (metadata, a baked credential, anything a
+    baker would refuse) is kept."""
     if len(data) > BADGE_MAX_BYTES:
         raise ValidationError({"image": _("Choose a PNG image of 1 MB or less.")})
     try:
         with Image.open(io.BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
-            image.verify()
+            if image.format != "PNG":
+                raise ValidationError({"image": _("This file is not a PNG image.")})
+            width, height = image.size
+            if not (min(width, height) >= BADGE_MIN_SIDE and max(width, height) <= BADGE_MAX_SIDE):
+                raise ValidationError(
+                    {
+                        "image": _("Choose an image from %(low)s to %(high)s pixels on each side.")
+                        % {"low": BADGE_MIN_SIDE, "high": BADGE_MAX_SIDE}
+                    }
+                )
+            if not 0.8 <= width / height <= 1.25:
+                raise ValidationError(
+                    {"image": _("Choose a square image: badges are shown square.")}
+                )
+            clean = io.BytesIO()
+            image.convert("RGBA").save(clean, format="PNG", optimize=True)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError({"image": _("This file is not a PNG image.")}) from None
-    if kind != "PNG":
-        raise ValidationError({"image": _("This file is not a PNG image.")})
-    if not (min(width, height) >= BADGE_MIN_SIDE and max(width, height) <= BADGE_MAX_SIDE):
-        raise ValidationError(
-            {
-                "image": _("Choose an image from %(low)s to %(high)s pixels on each side.")
-                % {"low": BADGE_MIN_SIDE, "high": BADGE_MAX_SIDE}
-            }
-        )
-    if not 0.8 <= width / height <= 1.25:
-        raise ValidationError({"image": _("Choose a square image: badges are shown square.")})
+    return clean.getvalue()
 
 
 @transaction.atomic
@@ -325,16 +335,22 @@ def definition_set_image(
     """Give the micro-credential its own badge image (a PNG), or go back to the generated one
     (`data` None). Like any change, it goes into the draft: published versions never change."""
     _require_office(actor, definition.institution)
-    if data is not None:
-        _checked_badge(data)
-    if definition.state != CredentialDefinition.State.DRAFT:
-        definition = _draft_of(definition)
-        definition.save()
-    if data is None:
-        definition.image = ""
-    else:
-        definition.image.save(f"{definition.lineage}.png", ContentFile(data), save=False)
-    definition.save()
+    clean = _clean_badge(data) if data is not None else None
+    try:
+        with transaction.atomic():
+            if definition.state != CredentialDefinition.State.DRAFT:
+                definition = _draft_of(definition)
+                definition.save()
+            if clean is None:
+                definition.image = ""
+            else:
+                # A random name: the file says nothing of the micro-credential it belongs to.
+                definition.image.save(f"{uuid.uuid4().hex}.png", ContentFile(clean), save=False)
+            definition.save()
+    except IntegrityError:
+        raise Conflict(
+            _("Someone else started a new version at the same time. Open it and edit it there.")
+        ) from None
     return definition
 
 
@@ -751,7 +767,25 @@ def credential_issue(*, actor, assessment: Assessment) -> IssuedCredential:
 def _check_pathways_after_commit(student) -> None:
     from . import tasks  # tasks call services: imported here to keep the import graph one-way
 
-    transaction.on_commit(lambda: tasks.pathways_complete_for.delay(student.pk))
+    # Robust: the work that triggered it is committed whatever the check does; the daily
+    # sweep (pathways_complete_all) catches what a failed check left.
+    transaction.on_commit(lambda: tasks.pathways_complete_for.delay(student.pk), robust=True)
+
+
+def pathways_complete_all(*, pathway: Pathway | None = None) -> int:
+    """Run the completion check for every learner who holds enough of a published pathway's
+    micro-credentials (of `pathway`, or of every published one); one learner's failure does
+    not stop the others. Returns how many completions were recorded."""
+    candidates: set[int] = set()
+    for item in [pathway] if pathway else selectors.published_pathways():
+        candidates.update(selectors.pathway_students_to_check(item))
+    recorded = 0
+    for student in get_user_model().objects.filter(pk__in=candidates, is_active=True):
+        try:
+            recorded += len(pathways_complete_for(student=student))
+        except Exception:
+            logger.exception("Completing pathways failed for learner %s.", student.pk)
+    return recorded
 
 
 def _new_credential(*, student, institution, definition, **fields) -> IssuedCredential:
@@ -791,22 +825,27 @@ def pathways_complete_for(*, student) -> list[PathwayCompletion]:
     ):
         if not selectors.pathway_progress(pathway, held).complete:
             continue
-        completion = PathwayCompletion.objects.create(pathway=pathway, student=student)
-        title = pathway.title(student.language or settings.LANGUAGE_CODE)
+        definition = None
         if pathway.target == Pathway.Target.STACKED:
             definition = selectors.current_definitions([pathway.stacked_lineage]).get(
                 str(pathway.stacked_lineage)
             )
-            if definition is not None and student.email:
-                completion.credential = _new_credential(
-                    student=student,
-                    institution=pathway.institution,
-                    definition=definition,
-                    pathway=pathway,
-                    endorsed=False,
-                )
-                completion.save(update_fields=["credential"])
-                _check_pathways_after_commit(student)  # a stacked one may count toward others
+            if definition is None or not student.email:
+                # Not recorded: the completion would stand without its credential for good.
+                logger.warning("Pathway %s cannot issue to learner %s.", pathway.pk, student.pk)
+                continue
+        completion = PathwayCompletion.objects.create(pathway=pathway, student=student)
+        title = pathway.title(student.language or settings.LANGUAGE_CODE)
+        if definition is not None:
+            completion.credential = _new_credential(
+                student=student,
+                institution=pathway.institution,
+                definition=definition,
+                pathway=pathway,
+                endorsed=False,
+            )
+            completion.save(update_fields=["credential"])
+            _check_pathways_after_commit(student)  # a stacked one may count toward others
         notify(
             users=[student],
             key=f"pathway-completed-{completion.pk}",
@@ -937,7 +976,21 @@ def _stacked_parts(credential: IssuedCredential, credential_id: str, issued: str
             for held in counted
         ),
     )
-    return dataclasses.replace(achievement, stacks=stacks), award, []
+    # Earned by the pathway's rule, not by an assessment: the criteria say the rule and name
+    # the parts, and there is no rubric.
+    rule = _("Awarded for completing the pathway %(pathway)s: %(rule)s (%(parts)s).") % {
+        "pathway": pathway.title(language),
+        "rule": selectors.pathway_rule_text(pathway, len(stacks)).lower(),
+        "parts": "; ".join(part.name for part in stacks),
+    }
+    outcomes = credential.definition.localized("outcomes", language)
+    achievement = dataclasses.replace(
+        achievement,
+        stacks=stacks,
+        rubric=(),
+        criteria="\n".join(part for part in (rule, outcomes) if part),
+    )
+    return achievement, award, []
 
 
 @transaction.atomic
@@ -1214,12 +1267,9 @@ def pathway_publish(*, actor, pathway: Pathway) -> Pathway:
     pathway.state = Pathway.State.PUBLISHED
     pathway.published_at = timezone.now()
     pathway.save(update_fields=["state", "published_at", "updated_at"])
-    from django.contrib.auth import get_user_model
+    from . import tasks
 
-    for student in get_user_model().objects.filter(
-        pk__in=selectors.pathway_students_to_check(pathway), is_active=True
-    ):
-        _check_pathways_after_commit(student)
+    transaction.on_commit(lambda: tasks.pathway_complete_for_holders.delay(pathway.pk), robust=True)
     return pathway
 
 

@@ -299,7 +299,7 @@ def image_limit_text() -> str:
 
 def is_image(data: bytes) -> bool:
     """A PNG or an SVG (which a credential's JSON never starts like)."""
-    return data.startswith(baking.PNG_SIGNATURE) or data.lstrip()[:1] == b"<"
+    return data.startswith(baking.PNG_SIGNATURE) or baking.looks_like_svg(data)
 
 
 def _baking_problem(code: str) -> str:
@@ -335,6 +335,9 @@ def parse_upload(data: bytes) -> Any:
         baked = baking.extract(data)
     except baking.BakingError as error:
         raise Unreadable(_baking_problem(error.code)) from None
+    except Exception as error:
+        logger.warning("Extracting a baked credential raised %r; answered as damaged.", error)
+        raise Unreadable(_baking_problem("malformed")) from None
     return parse_credential(baked.encode("utf-8"))
 
 

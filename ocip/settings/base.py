@@ -319,6 +319,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60,
         "options": {"expires": 50},
     },
+    "pathways-complete": {
+        "task": "projects.tasks.pathways_complete_all",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 23 * 60 * 60},
+    },
     "requests-service-levels": {
         "task": "matching.tasks.requests_check_service_levels",
         "schedule": 60 * 60,

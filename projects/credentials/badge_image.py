@@ -151,6 +151,7 @@ def svg_around_png(png: bytes, label: str) -> str:
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f"aria-label={quoteattr(label)}>\n"
         f"  <title>{escape(label)}</title>\n"
-        f'  <image width="{width}" height="{height}" href="data:image/png;base64,{data}"/>\n'
+        # xlink:href: what every SVG renderer reads (SVG 2's plain href is newer).
+        f'  <image width="{width}" height="{height}" xlink:href="data:image/png;base64,{data}"/>\n'
         "</svg>\n"
     )

@@ -89,7 +89,10 @@ def _credential_of_itxt(body: bytes) -> str | None:
             raise BakingError("malformed", "unknown iTXt compression")
         # Bounded: a decompression bomb stops at the image size limit.
         decompressor = zlib.decompressobj()
-        text = decompressor.decompress(text, MAX_IMAGE_BYTES)
+        try:
+            text = decompressor.decompress(text, MAX_IMAGE_BYTES)
+        except zlib.error as error:
+            raise BakingError("malformed", f"compressed credential: {error}") from error
         if decompressor.unconsumed_tail:
             raise BakingError("too_large", "compressed credential too large")
     try:
@@ -143,8 +146,9 @@ def _svg_root(image: bytes) -> Element:
         root = fromstring(image, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise BakingError("unsafe", f"the SVG declares entities: {error!r}") from error
-    except ParseError as error:
-        raise BakingError("not_an_image", f"not XML: {error}") from error
+    except (ParseError, ValueError, LookupError) as error:
+        # Not XML, or XML in an encoding the parser does not read (unknown or multi-byte).
+        raise BakingError("not_an_image", f"not readable XML: {error!r}") from error
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
         raise BakingError("not_an_image", "the root element is not svg")
     return root
@@ -156,8 +160,6 @@ def bake_svg(image: bytes, credential: str) -> bytes:
     root = _svg_root(image)
     if root.findall(f".//{{{OB_NAMESPACE}}}credential"):
         raise BakingError("several_credentials", "the SVG already carries a credential")
-    if "]]>" in credential:
-        raise BakingError("malformed", "the credential cannot sit in a CDATA section")
     text = image.decode("utf-8")
     opening = _ROOT_TAG.search(text)
     if opening is None:
@@ -166,7 +168,9 @@ def bake_svg(image: bytes, credential: str) -> bytes:
     if "xmlns:openbadges" not in tag:
         end = len(tag) - (2 if tag.endswith("/>") else 1)
         tag = f'{tag[:end]} xmlns:openbadges="{OB_NAMESPACE}"{tag[end:]}'
-    element = f"<openbadges:credential><![CDATA[{credential}]]></openbadges:credential>"
+    # "]]>" would end the section: split it across two sections (parsers join them again).
+    cdata = credential.replace("]]>", "]]]]><![CDATA[>")
+    element = f"<openbadges:credential><![CDATA[{cdata}]]></openbadges:credential>"
     baked = f"{tag[:-2]}>{element}</svg>" if tag.endswith("/>") else f"{tag}{element}"
     return (text[: opening.start()] + baked + text[opening.end() :]).encode("utf-8")
 
@@ -181,10 +185,19 @@ def extract_svg(image: bytes) -> str:
     return (found[0].text or "").strip()
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def looks_like_svg(data: bytes) -> bool:
+    """XML text (an SVG, if anything): its first character, after a byte-order mark and
+    spaces, is "<"."""
+    return data.removeprefix(UTF8_BOM).lstrip()[:1] == b"<"
+
+
 def extract(image: bytes) -> str:
     """The credential baked into a PNG or an SVG, told apart by their first bytes."""
     if image.startswith(PNG_SIGNATURE):
         return extract_png(image)
-    if image.lstrip()[:1] == b"<":
+    if looks_like_svg(image):
         return extract_svg(image)
     raise BakingError("not_an_image", "neither a PNG nor an SVG")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from . import contexts
 
 ESCO = "ESCO"
+STACKED_PART = "ceterms:Credential"  # OB 3.0 alignment targetType of a stacked credential's parts
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _achievement(achievement: Achievement) -> dict:
             "type": ["Alignment"],
             "targetName": part.name,
             "targetUrl": part.url,
-            "targetType": "ceterms:Credential",
+            "targetType": STACKED_PART,
         }
         for part in achievement.stacks
     ]

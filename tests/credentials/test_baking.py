@@ -115,3 +115,55 @@ def test_a_compressed_credential_chunk_is_read_within_bounds():
     image = png()
     iend = image.rindex(b"IEND") - 4
     assert extract(image[:iend] + chunk + image[iend:]) == CREDENTIAL
+
+
+def test_a_credential_with_the_end_of_a_cdata_section_bakes_into_svg_byte_for_byte():
+    credential = CREDENTIAL.replace("Réalité", "Nice ]]> work ]]]> ]]")
+    baked = bake_svg(SVG, credential)
+    assert extract_svg(baked) == credential == extract(baked)
+
+
+def _compressed_itxt_png(text: bytes) -> bytes:
+    body = b"openbadgecredential\x00\x01\x00\x00\x00" + text
+    chunk = (
+        struct.pack(">I", len(body))
+        + b"iTXt"
+        + body
+        + struct.pack(">I", zlib.crc32(b"iTXt" + body))
+    )
+    image = png()
+    end = image.rindex(b"IEND") - 4
+    return image[:end] + chunk + image[end:]
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        _compressed_itxt_png(b"not zlib data"),
+        b'<?xml version="1.0" encoding="foo"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+        b'<?xml version="1.0" encoding="shift_jis"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+        b'<?xml version="1.0" encoding="utf-7"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+        b"\xef\xbb\xbf<svg xmlns='http://www.w3.org/2000/svg'><x/></svg>",
+        b"<svg xmlns='http://www.w3.org/2000/svg'>" + b"<g>" * 5000,
+    ],
+    ids=["bad zlib", "unknown encoding", "multi-byte encoding", "utf-7", "BOM", "unclosed"],
+)
+def test_odd_images_raise_only_a_baking_error(image):
+    with pytest.raises(BakingError):
+        extract(image)
+
+
+def test_random_bytes_after_a_png_signature_or_a_tag_raise_only_a_baking_error():
+    import random
+
+    chooser = random.Random(16)
+    base = bake_png(png(), CREDENTIAL)
+    for _ in range(300):
+        mutated = bytearray(base)
+        for _ in range(chooser.randint(1, 8)):
+            mutated[chooser.randrange(8, len(mutated))] = chooser.randrange(256)
+        for candidate in (bytes(mutated), b"<svg" + bytes(mutated[8:200])):
+            try:
+                extract(candidate)
+            except BakingError:
+                pass

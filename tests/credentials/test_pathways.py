@@ -17,6 +17,7 @@ from ocip.accounts.mfa import MFARequired
 from ocip.errors import Conflict
 from ocip.notifications.models import Notification
 from projects import selectors, services
+from projects.presentation import pathway_rows
 from projects.credentials import pathways
 from projects.models import IssuedCredential, Pathway, PathwayCompletion, PathwayComponent
 from tests.credentials.conftest import complete_fields
@@ -480,6 +481,12 @@ def test_holding_every_component_issues_the_stacked_credential_once(
     document = json.loads(stacked.signed_text)
     achievement = document["credentialSubject"]["achievement"]
     assert achievement["id"] == selectors.achievement_url(certificate)
+    # Earned by the pathway's rule, not assessed: no rubric, and the criteria say the rule.
+    assert "resultDescription" not in achievement and "result" not in document["credentialSubject"]
+    assert achievement["criteria"]["narrative"].startswith(
+        "Awarded for completing the pathway Applied Research Practice: all 2 of these "
+        f"micro-credentials ({definition.title_en}; {second.title_en})."
+    )
     stacks = [
         item for item in achievement["alignment"] if item["targetType"] == "ceterms:Credential"
     ]
@@ -491,6 +498,43 @@ def test_holding_every_component_issues_the_stacked_credential_once(
     assert [item["id"] for item in evidence] == [selectors.credential_url(item) for item in held]
     assert [item["name"] for item in evidence] == [definition.title_en, second.title_en]
     assert selectors.verify(json.loads(stacked.signed_text), timezone.now()).verdict == "valid"
+
+
+def test_the_daily_sweep_completes_what_no_check_did_and_skips_a_learner_without_email(
+    office, project, student, business_owner, offered, stacked_pathway
+):
+    definition, second, _third = offered
+    earn(office, project, student, business_owner, definition, second)
+    type(student).objects.filter(pk=student.pk).update(email="")
+    student.refresh_from_db()
+
+    # Without an address nothing can be issued: nothing is recorded, so a later run can.
+    assert services.pathways_complete_all() == 0
+    assert not PathwayCompletion.objects.exists()
+
+    type(student).objects.filter(pk=student.pk).update(email="student@college.example")
+    assert services.pathways_complete_all() == 1
+    assert services.pathways_complete_all() == 0
+    assert PathwayCompletion.objects.get().credential.pathway == stacked_pathway
+
+
+def test_one_learners_failure_does_not_stop_the_sweep(
+    monkeypatch, office, project, student, business_owner, offered, stacked_pathway
+):
+    definition, second, _third = offered
+    earn(office, project, student, business_owner, definition, second)
+    real = services.pathways_complete_for
+    calls = []
+
+    def failing_once(*, student):
+        calls.append(student.pk)
+        if len(calls) == 1:
+            raise RuntimeError("signing service down")
+        return real(student=student)
+
+    monkeypatch.setattr(services, "pathways_complete_for", failing_once)
+    assert services.pathways_complete_all() == 0  # logged, not raised
+    assert services.pathways_complete_all() == 1
 
 
 def test_any_two_of_three_completes_at_two_and_a_program_issues_nothing(
@@ -882,9 +926,8 @@ def test_the_demo_student_is_one_of_two_toward_the_certificate(
     pathway = Pathway.objects.get(title_en=demo.PATHWAY_TITLE)
     assert (pathway.state, pathway.rule, pathway.target) == (State.PUBLISHED, "all", "stacked")
     assert pathway.institution.slug == "algonquin"
-    assert selectors.pathway_target_title(pathway, "fr") == (
-        "Certificat en pratique de la recherche appliquée"
-    )
+    (target,) = pathway_rows([pathway], "fr")
+    assert target["leads_to"]["text"] == "Certificat en pratique de la recherche appliquée"
     assert [item.title_en for item in selectors.pathway_parts(pathway)] == [
         demo.TITLE,
         demo.SECOND_TITLE,

@@ -289,6 +289,9 @@ def _with_extra_chunk(png: bytes, chunk: bytes) -> bytes:
         ("svg_entities", "declares XML entities"),
         ("not_svg_xml", "neither a badge image"),
         ("gif", "not UTF-8"),
+        ("bad_zlib", "is damaged"),
+        ("unknown_encoding", "neither a badge image"),
+        ("bom_svg_without_credential", "no credential inside it"),
     ],
 )
 def test_bad_images_get_a_clear_answer_never_a_500(client, issued, case, says):
@@ -306,6 +309,12 @@ def test_bad_images_get_a_clear_answer_never_a_500(client, issued, case, says):
         b'<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
         "not_svg_xml": b"<html><body>hello</body></html>",
         "gif": b"GIF89a\x01\x00\x01\x00\x80\xff\x00",
+        "bad_zlib": _with_extra_chunk(
+            plain, _png_chunk(b"iTXt", b"openbadgecredential\x00\x01\x00\x00\x00not zlib")
+        ),
+        "unknown_encoding": b'<?xml version="1.0" encoding="shift_jis"?>'
+        b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+        "bom_svg_without_credential": b"\xef\xbb\xbf<svg xmlns='http://www.w3.org/2000/svg'/>",
     }
     response = upload(client, "image", images[case])
     assert response.status_code == 400
@@ -356,7 +365,14 @@ def test_the_office_uploads_a_badge_into_the_next_version(client, office, defini
     definition.refresh_from_db()
     assert draft.image and not definition.image  # the published version never changes
     preview = client.get(_image_url(draft))
-    assert preview["Content-Type"] == "image/png" and preview.content == _png(300, 300)
+    assert preview["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(preview.content)) as image:
+        assert image.size == (300, 300)
+    # Kept with the private files, under a name that says nothing of the micro-credential.
+    from django.conf import settings
+
+    assert draft.image.path.startswith(str(settings.OCIP_PRIVATE_FILES_ROOT))
+    assert str(draft.lineage) not in draft.image.name
     response = client.post(_image_url(draft), {"remove": "on"})
     draft.refresh_from_db()
     assert response.status_code == 302 and not draft.image
@@ -387,3 +403,81 @@ def test_only_the_office_sets_a_badge(client, student, definition):
         _image_url(definition), {"image": SimpleUploadedFile("b.png", _png(300, 300))}
     )
     assert response.status_code in (403, 404)
+
+
+def test_texts_that_end_a_cdata_section_still_bake_into_svg_and_the_export(
+    client, office, project, student, definition, business_owner
+):
+    from tests.credentials.steps import issue
+
+    credential = issue(
+        office, project, student, definition, business_owner, comment="Nice ]]> work"
+    )
+    assert "]]>" in credential.signed_text
+    client.force_login(student)
+    svg = client.get(
+        reverse("credential_baked", kwargs={"public_id": credential.public_id, "kind": "svg"})
+    )
+    assert svg.status_code == 200 and baking.extract(svg.content) == credential.signed_text
+    assert client.get(reverse("wallet_export")).status_code == 200
+
+
+def test_an_uploaded_badge_is_drawn_again_without_its_chunks(client, office, definition):
+    upload = baking.bake_png(_png(300, 300), '{"name": "someone else\'s credential"}')
+    upload = _with_extra_chunk(upload, _png_chunk(b"tEXt", b"Author\x00Jane Private"))
+    client.force_login(office)
+    client.post(_image_url(definition), {"image": SimpleUploadedFile("b.png", upload)})
+    draft = definition.__class__.objects.get(lineage=definition.lineage, state="draft")
+    stored = draft.image.read()
+    assert b"openbadgecredential" not in stored and b"Jane Private" not in stored
+    with pytest.raises(baking.BakingError):
+        baking.extract(stored)
+
+
+def test_the_wallet_costs_the_same_queries_however_many_pathways(
+    client, issued, student, definition
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.models import CredentialDefinition, Pathway, PathwayComponent
+
+    def add_pathway(number: int) -> None:
+        other = CredentialDefinition.objects.create(
+            institution=definition.institution,
+            title_en=f"Part {number}",
+            title_fr=f"Partie {number}",
+            state="published",
+            published_at=timezone.now(),
+        )
+        pathway = Pathway.objects.create(
+            institution=definition.institution,
+            title_en=f"Pathway {number}",
+            target=Pathway.Target.PROGRAM,
+            program_name_en=f"Certificate {number}",
+            state=Pathway.State.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        for part in (definition, other):
+            PathwayComponent.objects.create(
+                pathway=pathway,
+                lineage=part.lineage,
+                institution=part.institution,
+                agreed_at=timezone.now(),
+            )
+
+    client.force_login(student)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("student_credentials"))
+        assert page.status_code == 200
+        return len(captured)
+
+    add_pathway(1)
+    one = queries()
+    for number in range(2, 6):
+        add_pathway(number)
+    page = text(client.get(reverse("student_credentials")))
+    assert page.count("1 of 2 toward Certificate") == 5
+    assert queries() == one

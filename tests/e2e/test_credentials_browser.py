@@ -663,7 +663,7 @@ def student_downloads_and_shares(driver, language, credential, overflows) -> tup
     download = card.find_element(
         By.CSS_SELECTOR, f"a[href='{url(language, 'credential_download', credential.public_id)}']"
     )
-    assert shown_words(download) == tr(language, "Download the file (JSON)")
+    assert shown_words(download) == tr(language, "Signed file (JSON)")
     got = fetch_text(driver, download.get_attribute("href"))
     assert got["status"] == 200, got
     assert got["type"] == "application/vc+ld+json"

@@ -56,7 +56,7 @@ from ocip.accounts import invitations
 from ocip.management.commands.load_demo_data import DEMO_PASSWORD
 from projects import demo as credential_demo
 from projects import services as project_services
-from projects.models import FundingApplication, IssuedCredential, Project
+from projects.models import FundingApplication, IssuedCredential, Pathway, Project
 from tests.e2e.test_browser import chromium_session, path_of, wait
 from tests.e2e.test_credentials_browser import OVERFLOW_SCRIPT
 from tests.e2e.test_diagnostic_browser import follow
@@ -80,20 +80,24 @@ MAX_SHOT_HEIGHT = 12000  # px: a longer page is cut there
 class Page:
     """One page type: `slug` names its screenshots; `name` is its URL name (None for the 404
     page); `kwargs` builds the URL's arguments from the test's data, or `path` is the address
-    (in English: French ones have the /fr prefix); `status` is the one it answers with."""
+    (in English: French ones have the /fr prefix); `query` is added to either; `status` is the
+    one it answers with."""
 
     slug: str
     name: str | None
     kwargs: Callable[[SimpleNamespace], dict] = field(default=lambda d: {})
     status: int = 200
     path: str = ""
+    query: str = ""
 
     def url(self, data: SimpleNamespace, language: str) -> str:
         if self.path:
             prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
-            return prefix + self.path
-        with translation.override(language):
-            return reverse(self.name, kwargs=self.kwargs(data))
+            address = prefix + self.path
+        else:
+            with translation.override(language):
+                address = reverse(self.name, kwargs=self.kwargs(data))
+        return f"{address}?{self.query}" if self.query else address
 
 
 def _kw(**values: Callable[[SimpleNamespace], object]) -> Callable[[SimpleNamespace], dict]:
@@ -147,6 +151,13 @@ PUBLIC = [
         "public-achievement",
         "definition_public",
         _kw(lineage=lambda d: d.definition.lineage, version=lambda d: d.definition.version),
+    ),
+    Page("public-catalogue", "catalogue"),
+    # Filtered: a word, MC+ only and a form of participation; with the "Clear filters" link.
+    Page(
+        "public-catalogue-filtered",
+        "catalogue",
+        query="q=research&mc_plus=on&participation=hybrid",
     ),
 ]
 
@@ -290,6 +301,24 @@ OFFICE = [
         _kw(external_id=lambda d: d.profile.external_id),
     ),
     Page("office-expertise-new", "expertise_create", _kw(slug=lambda d: d.institution.slug)),
+    # With another institution's request for agreement (La Cité's draft) and a draft of its own.
+    Page("office-pathways", "pathway_list", _kw(slug=lambda d: d.institution.slug)),
+    Page("office-pathway-new", "pathway_create", _kw(slug=lambda d: d.institution.slug)),
+    Page(
+        "office-pathway",  # the demo's published pathway
+        "pathway_detail",
+        _kw(slug=lambda d: d.institution.slug, pk=lambda d: d.pathway.pk),
+    ),
+    Page(
+        "office-pathway-draft",  # a draft toward a program, with its Publish and Edit actions
+        "pathway_detail",
+        _kw(slug=lambda d: d.institution.slug, pk=lambda d: d.draft_pathway.pk),
+    ),
+    Page(
+        "office-pathway-edit",  # a published pathway's edit page redirects: the draft's
+        "pathway_edit",
+        _kw(slug=lambda d: d.institution.slug, pk=lambda d: d.draft_pathway.pk),
+    ),
 ]
 
 RESEARCHER = [
@@ -325,6 +354,9 @@ NOT_PAGES = {
     "evidence_share": "POST only",
     "credential_issue": "POST only",
     "credential_share": "POST only",
+    "pathway_publish": "POST only (its button is on the pathway page)",
+    "pathway_close": "POST only (its button is on the pathway page)",
+    "pathway_component_agree": "POST only (its buttons are on the pathways list)",
     "notification_open": "POST only",
     "notifications_mark_read": "POST only",
     "account_email_verification_resend": "POST only (the button on the check-your-email page)",
@@ -334,6 +366,10 @@ NOT_PAGES = {
     "account_confirm_login_code": "login by code is off: redirects to the sign-in or dashboard",
     # Files and JSON documents.
     "credential_download": "a JSON file",
+    "credential_baked": "a badge image (PNG or SVG) with the credential inside",
+    "wallet_export": "a zip of the student's credentials",
+    "definition_badge": "a badge image (PNG or SVG)",
+    "definition_image": "a PNG preview (GET); the upload (POST) is on the definition page",
     "evidence_file": "the evidence's uploaded file",
     "mfa_download_recovery_codes": "a text file",
     "institution_did": "a DID document (JSON)",
@@ -469,6 +505,47 @@ def data(django_user_model):
     )
     RecoveryCodes.activate(olivia)
 
+    # Pathways: the demo's published one; a draft of Algonquin's toward a program; and La Cité's
+    # draft that asks Algonquin to agree to one of its micro-credentials.
+    pathway = Pathway.objects.get(institution=institution, title_en=credential_demo.PATHWAY_TITLE)
+    draft_pathway = project_services.pathway_create(
+        actor=olivia,
+        institution=institution,
+        title_en="Toward the Applied Research diploma",
+        title_fr="Vers le diplôme en recherche appliquée",
+        description_en="Any one of these counts toward the diploma's research methods course.",
+        description_fr="L'une ou l'autre compte pour le cours de méthodes de recherche du diplôme.",
+        rule=Pathway.Rule.ANY,
+        required_count=1,
+        target=Pathway.Target.PROGRAM,
+        program_kind=Pathway.ProgramKind.DIPLOMA,
+        program_name_en="Applied Research diploma",
+        program_name_fr="Diplôme en recherche appliquée",
+        program_credit_en="Exemption from the research methods course.",
+        program_credit_fr="Exemption du cours de méthodes de recherche.",
+    )
+    project_services.pathway_set_components(
+        actor=olivia,
+        pathway=draft_pathway,
+        lineages=[credential.definition.lineage, second.lineage],
+    )
+    etienne = django_user_model.objects.get(email="etienne.roy@lacite.example")
+    la_cite = Institution.objects.get(slug="la-cite")
+    asking = project_services.pathway_create(
+        actor=etienne,
+        institution=la_cite,
+        title_en="Machine vision for technicians",
+        title_fr="Vision artificielle pour les techniciens",
+        rule=Pathway.Rule.ALL,
+        target=Pathway.Target.PROGRAM,
+        program_kind=Pathway.ProgramKind.CERTIFICATE,
+        program_name_en="Automation technician certificate",
+        program_name_fr="Certificat de technicien en automatisation",
+    )
+    project_services.pathway_set_components(
+        actor=etienne, pathway=asking, lineages=[second.lineage]
+    )
+
     # A standard page under each home page.
     homes = {home.locale.language_code: home for home in HomePage.objects.filter(depth=2)}
     english = homes["en"].add_child(
@@ -522,6 +599,8 @@ def data(django_user_model):
         credential=credential,
         definition=credential.definition,
         second_definition=second,
+        pathway=pathway,
+        draft_pathway=draft_pathway,
         pending_assessment=pending_assessment,
         confirm_key=EmailConfirmationHMAC(address).key,
         reset_uidb36=user_pk_to_url_str(benoit),
