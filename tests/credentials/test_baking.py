@@ -3,6 +3,7 @@ back the issued text byte for byte, and bad images get a clear code, never a cra
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import struct
@@ -163,7 +164,5 @@ def test_random_bytes_after_a_png_signature_or_a_tag_raise_only_a_baking_error()
         for _ in range(chooser.randint(1, 8)):
             mutated[chooser.randrange(8, len(mutated))] = chooser.randrange(256)
         for candidate in (bytes(mutated), b"<svg" + bytes(mutated[8:200])):
-            try:
+            with contextlib.suppress(BakingError):  # anything else fails the test
                 extract(candidate)
-            except BakingError:
-                pass

@@ -17,9 +17,9 @@ from ocip.accounts.mfa import MFARequired
 from ocip.errors import Conflict
 from ocip.notifications.models import Notification
 from projects import selectors, services
-from projects.presentation import pathway_rows
 from projects.credentials import pathways
 from projects.models import IssuedCredential, Pathway, PathwayCompletion, PathwayComponent
+from projects.presentation import pathway_rows
 from tests.credentials.conftest import complete_fields
 from tests.credentials.steps import issue
 from tests.factories import InstitutionMembershipFactory, UserFactory
