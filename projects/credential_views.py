@@ -312,7 +312,16 @@ def student_credentials(request):
                 "state_badge": STATE_BADGES[state],
                 "mc_plus": str(credential.definition.lineage) in mc_plus,
                 "stacked": credential.pathway_id is not None,
-                "image_url": selectors.badge_image_url(credential.definition, credential.language),
+                # A path, not the permanent URL: the page shows it from wherever it is served.
+                "image_url": reverse(
+                    "definition_badge",
+                    kwargs={
+                        "lineage": credential.definition.lineage,
+                        "version": credential.definition.version,
+                        "language": credential.language,
+                        "kind": "png",
+                    },
+                ),
                 "public_url": selectors.credential_url(credential) if credential.shared else "",
                 "linkedin_url": _linkedin_url(credential) if credential.shared else "",
             }

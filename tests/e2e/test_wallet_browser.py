@@ -177,6 +177,9 @@ def opens_the_wallet(driver, language: str, data: dict):
     assert data["definition"].institution.name in words(card)
     assert_mc_plus(card, language)
     assert not card.find_elements(By.CSS_SELECTOR, "a.linkedin-link")  # not before sharing
+    badge = card.find_element(By.CSS_SELECTOR, "img.badge-image")
+    wait(driver).until(lambda d: d.execute_script("return arguments[0].complete", badge))
+    assert driver.execute_script("return arguments[0].naturalWidth", badge) == 600  # it loads
     assert tr(
         language,
         "To add it to your LinkedIn profile, share it first: LinkedIn links to its public page.",
