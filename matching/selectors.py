@@ -564,3 +564,19 @@ def next_best_matches(request: IntroductionRequest, *, limit: int = 3) -> list[d
         and match["institution"] not in declined_or_open
     ]
     return suggestions[:limit]
+
+
+# --- Public funding guide ----------------------------------------------------------------------
+
+
+def public_funding_programs() -> QuerySet[FundingProgram]:
+    """The programs the public funding guide shows: active ones only (a "verify" program's
+    intake must be checked before anyone recommends it; an inactive one is never recommended)."""
+    return FundingProgram.objects.filter(status=FundingProgram.Status.ACTIVE).order_by(
+        "category", "name", "slug"
+    )
+
+
+def public_funding_program(slug: str) -> FundingProgram | None:
+    """One program of the public funding guide, or None when unknown or not active."""
+    return public_funding_programs().filter(slug=slug).first()

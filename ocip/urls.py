@@ -76,6 +76,7 @@ urlpatterns += i18n_patterns(
     path("", include("projects.dashboard_urls")),
     path("", include("projects.credential_urls")),
     path("", include("projects.catalogue_urls")),
+    path("", include("matching.funding_urls")),
     path("", include("projects.pathway_urls")),
     path("notifications/", include("ocip.notifications.urls")),
     # Wagtail's catch-all comes last.

@@ -320,6 +320,8 @@ MATRIX = {
     "wallet_export": (lambda d: {}, LOGGED_IN, False),
     "credential_verify": (lambda d: {}, PUBLIC, False),
     "catalogue": (lambda d: {}, PUBLIC, False),
+    "funding_guide": (lambda d: {}, PUBLIC, False),
+    "funding_program": (lambda d: {"slug": "nrc-irap"}, PUBLIC, False),
     # Private by default: no public page until its holder shares it.
     "credential_public": (lambda d: {"public_id": d["credential_a"].public_id}, expect(404), False),
     "definition_public": (

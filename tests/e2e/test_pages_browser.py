@@ -159,6 +159,8 @@ PUBLIC = [
         "catalogue",
         query="q=research&mc_plus=on&participation=hybrid",
     ),
+    Page("public-funding-guide", "funding_guide"),
+    Page("public-funding-program", "funding_program", _kw(slug=lambda d: "nrc-irap")),
 ]
 
 BUSINESS = [
