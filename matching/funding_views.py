@@ -10,13 +10,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
+from ocip.formatting import current_language
+
 from . import selectors
 from .funding_guide import program_guide
 from .models import FundingProgram
-
-
-def _language(request: HttpRequest) -> str:
-    return "fr" if (request.LANGUAGE_CODE or "en").startswith("fr") else "en"
 
 
 def _eligibility_url(request: HttpRequest) -> str:
@@ -31,7 +29,7 @@ def _eligibility_url(request: HttpRequest) -> str:
 @require_safe
 def funding_guide(request: HttpRequest) -> HttpResponse:
     """Anyone: the active funding programs, grouped by category, in the reader's language."""
-    language = _language(request)
+    language = current_language()
     programs = list(selectors.public_funding_programs())
     labels = dict(FundingProgram.Category.choices)
     groups = [
@@ -63,7 +61,7 @@ def funding_program(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.public_funding_program(slug)
     if program is None:
         raise Http404
-    language = _language(request)
+    language = current_language()
     context = {
         "program": program,
         "name": program.name_in(language),

@@ -3,10 +3,16 @@
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 
+from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from .text import TextRefused
+
+
+def current_language() -> str:
+    """ "en" or "fr": the language of the page being made."""
+    return "fr" if (get_language() or settings.LANGUAGE_CODE).startswith("fr") else "en"
 
 
 def number_text(value, decimals: int | None = None) -> str:

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from ocip.formatting import current_language
 from ocip.pagination import paginate
 
 from . import esco, selectors
 from .models import CredentialDefinition
-from .presentation import current_language, lines_of, localized, pathway_rows
+from .presentation import lines_of, localized, pathway_rows
 
 PER_PAGE = 20
 MAX_WORDS = 10

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from matching.selectors import can_manage_institution, institutions_for
 from ocip.accounts.views import add_service_error
 from ocip.errors import Conflict
+from ocip.formatting import current_language
 from ocip.pagination import paginate
 
 from . import badges, esco, selectors, services
@@ -33,7 +34,7 @@ from . import verification_texts as texts
 from .credentials import baking, documents, linkedin
 from .credentials.verify import instant
 from .models import CredentialDefinition, IssuedCredential, ProjectMember
-from .presentation import current_language, lines_of, localized, pathway_rows, person_name
+from .presentation import lines_of, localized, pathway_rows, person_name
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -350,9 +351,10 @@ def student_credentials(request):
     )
 
 
-def _download_name(credential: IssuedCredential) -> str:
+def _file_stem(credential: IssuedCredential) -> str:
+    """What the credential's files are called: its title and issue date."""
     title = slugify(credential.definition.title(credential.language))[:80].strip("-")
-    return f"{title or 'credential'}-{credential.issued_at.date().isoformat()}.json"
+    return f"{title or 'credential'}-{credential.issued_at.date().isoformat()}"
 
 
 def _signed_file(credential: IssuedCredential) -> HttpResponse:
@@ -360,7 +362,7 @@ def _signed_file(credential: IssuedCredential) -> HttpResponse:
     response = HttpResponse(
         credential.signed_text.encode("utf-8"), content_type="application/vc+ld+json"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(credential)}"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_stem(credential)}.json"'
     return response
 
 
@@ -386,8 +388,7 @@ def credential_baked(request, public_id, kind):
     credential = _own_credential(request, public_id)
     image = badges.baked_png(credential) if kind == "png" else badges.baked_svg(credential)
     response = HttpResponse(image, content_type=BADGE_TYPES[kind])
-    name = _download_name(credential).removesuffix(".json")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_stem(credential)}.{kind}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -402,8 +403,7 @@ def wallet_export(request):
         for credential in selectors.credentials_of_student(request.user).order_by(
             "issued_at", "pk"
         ):
-            stem = _download_name(credential).removesuffix(".json")
-            name = f"{stem}-{str(credential.public_id)[:8]}"
+            name = f"{_file_stem(credential)}-{str(credential.public_id)[:8]}"
             bundle.writestr(f"{name}/credential.json", credential.signed_text.encode("utf-8"))
             bundle.writestr(f"{name}/badge.png", badges.baked_png(credential))
             bundle.writestr(f"{name}/badge.svg", badges.baked_svg(credential))

@@ -14,11 +14,11 @@ from django.utils.translation import ngettext
 
 from matching.forms import LinesField
 from ocip import taxonomy
+from ocip.formatting import current_language
 
 from . import esco
 from .credentials import framework
 from .models import CredentialDefinition
-from .presentation import current_language
 from .selectors import DEFINITION_FIELDS
 
 MAX_CRITERIA = 20

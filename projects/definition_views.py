@@ -19,12 +19,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from matching.selectors import can_manage_institution, institutions_for
 from ocip.accounts.mfa import require_mfa
 from ocip.errors import Conflict
+from ocip.formatting import current_language
 from ocip.pagination import paginate
 
 from . import badges, esco, selectors, services
 from .definition_forms import ELEMENT_SECTION, ELEMENT_SOURCES, DefinitionForm, sources_text
 from .models import CredentialDefinition
-from .presentation import current_language, lines_of
+from .presentation import lines_of
 
 PER_PAGE = 25
 State = CredentialDefinition.State

@@ -236,7 +236,28 @@ def badge_storage() -> FileSystemStorage:
     return FileSystemStorage(location=Path(settings.OCIP_PRIVATE_FILES_ROOT) / "badges")
 
 
-class CredentialDefinition(models.Model):
+class Bilingual:
+    """A model whose texts are fields in pairs, `<name>_en` and `<name>_fr`."""
+
+    def localized_in(self, field: str, language: str) -> tuple[str, str]:
+        """The field in `language`, or in the other language when that one is empty, and the
+        language the text is in."""
+        first, second = ("fr", "en") if language == "fr" else ("en", "fr")
+        text = getattr(self, f"{field}_{first}") or ""
+        if text:
+            return text, first
+        text = getattr(self, f"{field}_{second}") or ""
+        return text, second if text else first
+
+    def localized(self, field: str, language: str) -> str:
+        """The field in `language`, or in the other language when that one is empty."""
+        return self.localized_in(field, language)[0]
+
+    def title(self, language: str) -> str:
+        return self.localized("title", language)
+
+
+class CredentialDefinition(Bilingual, models.Model):
     """One version of a micro-credential an institution awards, in English and French.
 
     Versions of the same micro-credential share a `lineage`. A draft is edited in place; a
@@ -364,14 +385,6 @@ class CredentialDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title_en or self.title_fr or _('Untitled')} (v{self.version})"
-
-    def title(self, language: str) -> str:
-        return self.localized("title", language)
-
-    def localized(self, field: str, language: str) -> str:
-        """The field in `language`, or in the other language when that one is empty."""
-        first, second = ("fr", "en") if language == "fr" else ("en", "fr")
-        return getattr(self, f"{field}_{first}") or getattr(self, f"{field}_{second}")
 
 
 class ProjectInvitation(InvitationBase):
@@ -599,7 +612,7 @@ class IssuedCredential(models.Model):
 # --- Pathways (Micro-credentials Plus) ----------------------------------------------------------
 
 
-class Pathway(models.Model):
+class Pathway(Bilingual, models.Model):
     """Micro-credentials that together lead to something larger: all of them, or any N. The
     target is either a program of the institution (with the credit or advanced standing it
     grants) or a stacked micro-credential the platform issues when a learner completes it.
@@ -684,13 +697,6 @@ class Pathway(models.Model):
 
     def __str__(self) -> str:
         return self.title_en or self.title_fr or f"Pathway {self.pk}"
-
-    def localized(self, field: str, language: str) -> str:
-        first, second = ("fr", "en") if language == "fr" else ("en", "fr")
-        return getattr(self, f"{field}_{first}") or getattr(self, f"{field}_{second}")
-
-    def title(self, language: str) -> str:
-        return self.localized("title", language)
 
 
 class PathwayComponent(models.Model):

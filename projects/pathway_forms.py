@@ -9,9 +9,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ocip.formatting import current_language
+
 from . import selectors
 from .models import Pathway
-from .presentation import current_language
 from .selectors import PATHWAY_FIELDS
 
 MAX_COMPONENTS = 20

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ocip.errors import Conflict
+from ocip.formatting import current_language
 from ocip.pagination import paginate
 
 from . import selectors, services
 from .definition_views import _office_institution
 from .models import Pathway, PathwayComponent
 from .pathway_forms import PathwayForm
-from .presentation import current_language, pathway_rows
+from .presentation import pathway_rows
 
 PER_PAGE = 25
 State = Pathway.State

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .models import Pathway
-
-
-def current_language() -> str:
-    """ "en" or "fr": the language of the page being made."""
-    return "fr" if (get_language() or settings.LANGUAGE_CODE).startswith("fr") else "en"
+from .models import Bilingual, Pathway
 
 
 def person_name(user) -> str:
@@ -27,15 +20,11 @@ def lines_of(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def localized(item, field: str, language: str) -> dict:
+def localized(item: Bilingual, field: str, language: str) -> dict:
     """A bilingual field in `language`, or in the other one when empty, with `lang` set to the
     other language then (so a screen reader reads it right)."""
-    text = getattr(item, f"{field}_{language}", "") or ""
-    if text:
-        return {"text": text, "lang": ""}
-    other = "en" if language == "fr" else "fr"
-    text = getattr(item, f"{field}_{other}", "") or ""
-    return {"text": text, "lang": other if text else ""}
+    text, used = item.localized_in(field, language)
+    return {"text": text, "lang": "" if used == language else used}
 
 
 def pathway_rows(pathways: list[Pathway], language: str) -> list[dict]:

@@ -819,9 +819,8 @@ def pathways_complete_for(*, student) -> list[PathwayCompletion]:
     completions = []
     for pathway in (
         selectors.published_pathways()
-        .filter(components__lineage__in=held)
+        .filter(pk__in=selectors.counting_components().filter(lineage__in=held).values("pathway"))
         .exclude(pk__in=done)
-        .distinct()
     ):
         if not selectors.pathway_progress(pathway, held).complete:
             continue

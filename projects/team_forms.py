@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ocip.accounts.forms import InvitationForm
+from ocip.formatting import current_language
 
 from . import evidence_files, selectors
 from .models import CredentialDefinition, Project
-from .presentation import current_language, person_name
+from .presentation import person_name
 
 
 class DefinitionChoiceField(forms.ModelMultipleChoiceField):

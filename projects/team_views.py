@@ -21,10 +21,11 @@ from django.views.decorators.http import require_http_methods
 from matching.selectors import can_manage_institution
 from ocip.accounts.views import add_service_error, form_page
 from ocip.errors import Conflict
+from ocip.formatting import current_language
 
 from . import selectors, services
 from .models import Assessment, IssuedCredential, Project
-from .presentation import current_language, person_name
+from .presentation import person_name
 from .team_forms import (
     AssessmentForm,
     EndorseForm,
