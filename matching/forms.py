@@ -18,8 +18,12 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = ["website", "research_office_email", "languages", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        fields = ["name_fr", "website", "research_office_email", "languages"]
+        fields += ["description", "description_fr"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "description_fr": forms.Textarea(attrs={"rows": 5}),
+        }
 
 
 class InstitutionInvitationForm(InvitationForm):
@@ -100,6 +104,7 @@ class ExpertiseProfileForm(forms.ModelForm):
         fields = list(ExpertiseProfile.EDITABLE_FIELDS)
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
+            "summary_fr": forms.Textarea(attrs={"rows": 6}),
             "trl_min": forms.Select(choices=TRL_CHOICES),
             "trl_max": forms.Select(choices=TRL_CHOICES),
         }
@@ -109,6 +114,10 @@ class ExpertiseProfileForm(forms.ModelForm):
         for name in ("capability_areas", "rd_stages", "innovation_types"):
             self.fields[name].choices = _taxonomy_choices(name)  # type: ignore[attr-defined]
         self.fields["capacity"].widget.attrs["max"] = 50
+        self.fields["text_language"].required = False
+
+    def clean_text_language(self):
+        return self.cleaned_data["text_language"] or self.instance.text_language or "en"
 
     def clean_sectors(self):
         sectors = self.cleaned_data["sectors"]

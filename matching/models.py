@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.search import index
+
 from ocip.accounts.models import InvitationBase
 
 from . import workflow
@@ -19,6 +21,7 @@ class Institution(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     city = models.CharField(_("city"), max_length=120)
     region = models.CharField(_("region"), max_length=80)
@@ -26,6 +29,9 @@ class Institution(models.Model):
     website = models.URLField(_("website"), blank=True)
     research_office_email = models.EmailField(_("research office email"), blank=True)
     description = models.TextField(_("about the research office"), blank=True, max_length=4000)
+    description_fr = models.TextField(
+        _("about the research office, in French"), blank=True, max_length=4000
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -44,6 +50,20 @@ class Institution(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("institution_detail", kwargs={"slug": self.slug})
+
+    def name_in(self, language: str) -> str:
+        """The name in `language` (the one name we hold when it has none in French)."""
+        return (self.name_fr if language[:2] == "fr" else "") or self.name
+
+    def description_in(self, language: str) -> tuple[str, str]:
+        """The office's description in `language` and the language it is written in."""
+        if language[:2] == "fr" and self.description_fr:
+            return self.description_fr, "fr"
+        return self.description, "en"
+
+    @property
+    def display_name(self) -> str:
+        return self.name_in(get_language() or "en")
 
 
 class InstitutionMembership(models.Model):
@@ -103,7 +123,10 @@ class InstitutionInvitation(InvitationBase):
         return str(InstitutionMembership.Role(self.role).label)
 
 
-class ExpertiseProfile(models.Model):
+TEXT_LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+
+
+class ExpertiseProfile(index.Indexed, models.Model):
     """A unit of expertise: a researcher, lab, centre, facility or student program.
 
     Carries every field of the shipped expertise.jsonl; `external_id` is the data's own id,
@@ -125,6 +148,13 @@ class ExpertiseProfile(models.Model):
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
+    text_language = models.CharField(
+        _("language of the text"), max_length=2, choices=TEXT_LANGUAGES, default="en"
+    )
+    # A French version of an English text, where the office has written one.
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    title_fr = models.CharField(_("title in French"), max_length=300, blank=True)
+    summary_fr = models.TextField(_("summary in French"), max_length=4000, blank=True)
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     capability_areas = models.JSONField(_("capability areas"), default=list, blank=True)
     sectors = models.JSONField(_("sectors (NAICS)"), default=list, blank=True)
@@ -149,6 +179,11 @@ class ExpertiseProfile(models.Model):
         verbose_name=_("researcher who keeps it up to date"),
     )
     is_active = models.BooleanField(_("shown in matches"), default=True)
+    public = models.BooleanField(
+        _("shown in the public directory"),
+        default=True,
+        help_text=_("Anyone can find it, without an account, in the expertise directory."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -172,7 +207,27 @@ class ExpertiseProfile(models.Model):
         "capacity",
         "past_projects",
         "is_active",
+        "public",
+        "text_language",
+        "name_fr",
+        "title_fr",
+        "summary_fr",
     )
+
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.SearchField("name_fr", boost=3),
+        index.SearchField("title", boost=2),
+        index.SearchField("title_fr", boost=2),
+        index.SearchField("summary"),
+        index.SearchField("summary_fr"),
+        index.SearchField("keywords_text"),
+        index.AutocompleteField("name"),
+        index.FilterField("public"),
+        index.FilterField("is_active"),
+        index.FilterField("institution_id"),
+        index.RelatedFields("institution", [index.SearchField("name")]),
+    ]
 
     class Meta:
         verbose_name = _("expertise profile")
@@ -194,6 +249,18 @@ class ExpertiseProfile(models.Model):
                 | models.Q(trl_min__lte=models.F("trl_max")),
                 name="expertise_trl_ordered",
             ),
+            models.CheckConstraint(
+                condition=models.Q(text_language__in=["en", "fr"]),
+                name="expertise_text_language_known",
+            ),
+        ]
+        indexes = [
+            # The public directory's order, over only what it may show.
+            models.Index(
+                fields=["name", "id"],
+                name="expertise_directory_order",
+                condition=models.Q(public=True, is_active=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,6 +268,19 @@ class ExpertiseProfile(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("expertise_detail", kwargs={"external_id": self.external_id})
+
+    @property
+    def keywords_text(self) -> str:
+        return " ".join(self.keywords or [])
+
+    def text_in(self, field: str, language: str) -> tuple[str, str]:
+        """`field` ("name", "title" or "summary") in `language` where written, else as written,
+        with the language its text is in (for the `lang` attribute)."""
+        if language[:2] == "fr" and self.text_language != "fr":
+            french = getattr(self, f"{field}_fr")
+            if french:
+                return french, "fr"
+        return getattr(self, field), self.text_language
 
 
 class FundingProgram(models.Model):

@@ -15,5 +15,5 @@ urlpatterns = [
     path("requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
     path("requests/<int:pk>/refer/", views.request_refer, name="request_refer"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
-    path("institutions/<slug:slug>/requests/", views.request_queue, name="request_queue"),
+    path("manage/institutions/<slug:slug>/requests/", views.request_queue, name="request_queue"),
 ]

@@ -46,7 +46,14 @@ from .selectors import (
 
 logger = logging.getLogger(__name__)
 
-INSTITUTION_PROFILE_FIELDS = ("website", "research_office_email", "description", "languages")
+INSTITUTION_PROFILE_FIELDS = (
+    "name_fr",
+    "website",
+    "research_office_email",
+    "description",
+    "description_fr",
+    "languages",
+)
 
 
 def _require_manager(actor, institution: Institution) -> None:
@@ -165,6 +172,7 @@ def expertise_load_catalogue() -> int:
     rows = read_expertise()
     for row in rows:
         fields = {name: row.get(name) for name in ExpertiseProfile.EDITABLE_FIELDS if name in row}
+        fields["text_language"] = "fr" if row.get("languages") == ["fr"] else "en"
         ExpertiseProfile.objects.update_or_create(
             external_id=row["id"],
             defaults={**fields, "institution": institutions[row["institution"]]},

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import include, path, re_path, reverse
 from drf_spectacular.views import SpectacularAPIView
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -14,6 +15,7 @@ from diagnostics.views import BusinessSignupView
 from projects import views as project_views
 
 from . import views
+from .public_cache import cache_for_visitors
 from .api import MeApi
 from .api import not_found as api_not_found
 
@@ -53,6 +55,7 @@ urlpatterns = [
         project_views.eu_extension_context,
         name="eu_extension_context",
     ),
+    path("", include("cms.sitemap_urls")),
     path("api/v1/me/", MeApi.as_view(), name="api_me"),
     path("api/v1/", include("diagnostics.api_urls")),
     path("api/v1/", include("matching.api_urls")),
@@ -69,6 +72,10 @@ urlpatterns += i18n_patterns(
     path("profile/", views.profile, name="profile"),
     path("design/", views.design_reference, name="design_reference"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # The public front door owns /institutions/ and /expertise/; old members' links redirect.
+    path("", include("cms.legacy_urls")),
+    path("", include("cms.directory_urls")),
+    path("", include("cms.search_urls")),
     path("", include("diagnostics.urls")),
     path("", include("matching.urls")),
     path("", include("matching.request_urls")),
@@ -79,7 +86,8 @@ urlpatterns += i18n_patterns(
     path("", include("matching.funding_urls")),
     path("", include("projects.pathway_urls")),
     path("notifications/", include("ocip.notifications.urls")),
-    # Wagtail's catch-all comes last.
+    # Wagtail's catch-all comes last; its pages are cached for anonymous visitors.
+    re_path(r"^((?:[\w\-]+/)*)$", cache_for_visitors(wagtail_views.serve), name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -8,42 +8,42 @@ from . import credential_views, definition_views, team_views
 urlpatterns = [
     # Research office: definitions and issued credentials.
     path(
-        "institutions/<slug:slug>/micro-credentials/",
+        "manage/institutions/<slug:slug>/micro-credentials/",
         definition_views.definition_list,
         name="definition_list",
     ),
     path(
-        "institutions/<slug:slug>/micro-credentials/new/",
+        "manage/institutions/<slug:slug>/micro-credentials/new/",
         definition_views.definition_create,
         name="definition_create",
     ),
     path(
-        "institutions/<slug:slug>/micro-credentials/<int:pk>/",
+        "manage/institutions/<slug:slug>/micro-credentials/<int:pk>/",
         definition_views.definition_detail,
         name="definition_detail",
     ),
     path(
-        "institutions/<slug:slug>/micro-credentials/<int:pk>/edit/",
+        "manage/institutions/<slug:slug>/micro-credentials/<int:pk>/edit/",
         definition_views.definition_edit,
         name="definition_edit",
     ),
     path(
-        "institutions/<slug:slug>/micro-credentials/<int:pk>/image/",
+        "manage/institutions/<slug:slug>/micro-credentials/<int:pk>/image/",
         definition_views.definition_image,
         name="definition_image",
     ),
     path(
-        "institutions/<slug:slug>/micro-credentials/<int:pk>/publish/",
+        "manage/institutions/<slug:slug>/micro-credentials/<int:pk>/publish/",
         definition_views.definition_publish,
         name="definition_publish",
     ),
     path(
-        "institutions/<slug:slug>/credentials/",
+        "manage/institutions/<slug:slug>/credentials/",
         credential_views.institution_credentials,
         name="institution_credentials",
     ),
     path(
-        "institutions/<slug:slug>/credentials/rotate-key/",
+        "manage/institutions/<slug:slug>/credentials/rotate-key/",
         credential_views.signing_key_rotate,
         name="signing_key_rotate",
     ),

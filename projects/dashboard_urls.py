@@ -5,7 +5,7 @@ from . import dashboard_views
 # ?format=csv on either page downloads the same figures and the period's requests.
 urlpatterns = [
     path(
-        "institutions/<slug:slug>/dashboard/",
+        "manage/institutions/<slug:slug>/dashboard/",
         dashboard_views.institution_dashboard,
         name="institution_dashboard",
     ),

@@ -6,37 +6,37 @@ from . import pathway_views
 
 urlpatterns = [
     path(
-        "institutions/<slug:slug>/pathways/",
+        "manage/institutions/<slug:slug>/pathways/",
         pathway_views.pathway_list,
         name="pathway_list",
     ),
     path(
-        "institutions/<slug:slug>/pathways/new/",
+        "manage/institutions/<slug:slug>/pathways/new/",
         pathway_views.pathway_create,
         name="pathway_create",
     ),
     path(
-        "institutions/<slug:slug>/pathways/<int:pk>/",
+        "manage/institutions/<slug:slug>/pathways/<int:pk>/",
         pathway_views.pathway_detail,
         name="pathway_detail",
     ),
     path(
-        "institutions/<slug:slug>/pathways/<int:pk>/edit/",
+        "manage/institutions/<slug:slug>/pathways/<int:pk>/edit/",
         pathway_views.pathway_edit,
         name="pathway_edit",
     ),
     path(
-        "institutions/<slug:slug>/pathways/<int:pk>/publish/",
+        "manage/institutions/<slug:slug>/pathways/<int:pk>/publish/",
         pathway_views.pathway_publish,
         name="pathway_publish",
     ),
     path(
-        "institutions/<slug:slug>/pathways/<int:pk>/close/",
+        "manage/institutions/<slug:slug>/pathways/<int:pk>/close/",
         pathway_views.pathway_close,
         name="pathway_close",
     ),
     path(
-        "institutions/<slug:slug>/pathways/components/<int:component_pk>/agree/",
+        "manage/institutions/<slug:slug>/pathways/components/<int:component_pk>/agree/",
         pathway_views.pathway_component_agree,
         name="pathway_component_agree",
     ),

@@ -168,6 +168,8 @@ ACCOUNT_FORMS = {"signup": "diagnostics.forms.BusinessSignupForm"}
 OCIP_SITE_NAME = env("OCIP_SITE_NAME", default="OCIP")
 # Where people write for help: the footer of every page and the account pages link to it.
 OCIP_CONTACT_EMAIL = env("OCIP_CONTACT_EMAIL", default="support@ocip.example")
+# How long a public page is kept for anonymous visitors (0 turns the cache off).
+OCIP_PUBLIC_CACHE_SECONDS = env.int("OCIP_PUBLIC_CACHE_SECONDS", default=300)
 # Rate limits are allauth's defaults made explicit; they live in the shared cache above.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

@@ -23,3 +23,5 @@ MATCHING_EMBEDDER = "hashing"
 TEMPLATES[0]["OPTIONS"]["debug"] = True  # type: ignore[index]
 MEDIA_ROOT = "/tmp/ocip-test-media"  # noqa: S108
 OCIP_PRIVATE_FILES_ROOT = "/tmp/ocip-test-private"  # noqa: S108
+# Pages are rendered afresh in tests; the public page cache has its own tests.
+OCIP_PUBLIC_CACHE_SECONDS = 0

@@ -302,7 +302,7 @@ def test_platform_page_says_when_no_institution_has_credentials(client, db, plat
 def test_french_page_renders_the_section(client, world):
     client.force_login(world.office)
     response = client.get(
-        f"/fr/institutions/{world.home.slug}/dashboard/" + world.query, HTTP_HOST="localhost"
+        f"/fr/manage/institutions/{world.home.slug}/dashboard/" + world.query, HTTP_HOST="localhost"
     )
     assert response.status_code == 200
     html = response.content.decode()

@@ -1,0 +1,3 @@
+"""Site search (inside the language prefixes)."""
+
+urlpatterns: list = []
