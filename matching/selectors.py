@@ -580,3 +580,26 @@ def public_funding_programs() -> QuerySet[FundingProgram]:
 def public_funding_program(slug: str) -> FundingProgram | None:
     """One program of the public funding guide, or None when unknown or not active."""
     return public_funding_programs().filter(slug=slug).first()
+
+
+# --- Public expertise directory ------------------------------------------------------------------
+
+
+def public_expertise_profiles() -> QuerySet[ExpertiseProfile]:
+    """What anyone may see without an account: profiles their office marks public and that are
+    shown in matches. The directory, its pages, the sitemap and site search all read this."""
+    return ExpertiseProfile.objects.filter(public=True, is_active=True)
+
+
+def public_expertise_profile(external_id: str) -> ExpertiseProfile | None:
+    return (
+        public_expertise_profiles()
+        .filter(external_id=external_id)
+        .select_related("institution")
+        .first()
+    )
+
+
+def public_institutions() -> QuerySet[Institution]:
+    """Every member institution has a public page (its profiles may all be private)."""
+    return Institution.objects.all()
