@@ -253,6 +253,7 @@ def _match_snapshot(match, profiles: dict[str, ExpertiseProfile]) -> dict | None
         "profile": profile.external_id,
         "name": profile.name,
         "title": profile.title,
+        "text_language": profile.text_language,
         "kind": profile.kind,
         "institution": profile.institution.slug,
         "institution_name": profile.institution.name,
