@@ -12,8 +12,13 @@ def read_institutions() -> list[dict]:
     """Rows of institutions.csv, with `languages` as a list of language codes."""
     with (DATA_DIR / "institutions.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    import yaml
+
+    with (DATA_DIR / "institution_names_fr.yaml").open(encoding="utf-8") as handle:
+        french_names = yaml.safe_load(handle) or {}
     for row in rows:
         row["languages"] = [code.strip() for code in row["languages"].split(";") if code.strip()]
+        row["name_fr"] = french_names.get(row["slug"], "")
     return rows
 
 

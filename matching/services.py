@@ -142,16 +142,10 @@ def institutions_load_catalogue() -> int:
     """Create or update every institution of the shipped list, keyed by slug."""
     rows = read_institutions()
     for row in rows:
-        Institution.objects.update_or_create(
-            slug=row["slug"],
-            defaults={
-                "name": row["name"],
-                "kind": row["kind"],
-                "city": row["city"],
-                "region": row["region"],
-                "languages": row["languages"],
-            },
-        )
+        fields = {name: row[name] for name in ("name", "kind", "city", "region", "languages")}
+        if row["name_fr"]:  # a French name an office gave keeps, where the data has none
+            fields["name_fr"] = row["name_fr"]
+        Institution.objects.update_or_create(slug=row["slug"], defaults=fields)
     return len(rows)
 
 
