@@ -3,7 +3,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
 from wagtail.search import index
 
 from ocip.accounts.models import InvitationBase

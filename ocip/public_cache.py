@@ -39,8 +39,8 @@ def _cacheable_request(request) -> bool:
 
 
 def _key(request) -> str:
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-page:{_generation()}:{translation.get_language()}:{request.get_host()}:{address}"
+    address = hashlib.sha256(f"{request.get_host()} {request.get_full_path()}".encode())
+    return f"public-page:{_generation()}:{translation.get_language()}:{address.hexdigest()}"
 
 
 def cache_for_visitors(view):

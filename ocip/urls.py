@@ -15,9 +15,9 @@ from diagnostics.views import BusinessSignupView
 from projects import views as project_views
 
 from . import views
-from .public_cache import cache_for_visitors
 from .api import MeApi
 from .api import not_found as api_not_found
+from .public_cache import cache_for_visitors
 
 # Both admins log in through allauth (rate limits, MFA): no side door.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
