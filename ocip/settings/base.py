@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     # allauth
     "allauth",
     "allauth.account",
@@ -271,6 +272,31 @@ if ELASTICSEARCH_URL:
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": "ocip_cms_",
             "TIMEOUT": 5,
+            # English and French share the index's text field: fold accents and strip French
+            # elisions (« l'énergie ») for every text field, at index and at query time.
+            "INDEX_SETTINGS": {
+                "settings": {
+                    "analysis": {
+                        "filter": {
+                            "ocip_elision": {
+                                "type": "elision",
+                                "articles_case": True,
+                                "articles": [
+                                    *("l", "m", "t", "qu", "n", "s", "j", "d", "c"),
+                                    *("jusqu", "quoiqu", "lorsqu", "puisqu"),
+                                ],
+                            }
+                        },
+                        "analyzer": {
+                            "default": {
+                                "type": "custom",
+                                "tokenizer": "standard",
+                                "filter": ["ocip_elision", "lowercase", "asciifolding"],
+                            }
+                        },
+                    }
+                }
+            },
         }
     }
 else:
