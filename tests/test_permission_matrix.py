@@ -322,6 +322,10 @@ MATRIX = {
     "catalogue": (lambda d: {}, PUBLIC, False),
     "funding_guide": (lambda d: {}, PUBLIC, False),
     "funding_program": (lambda d: {"slug": "nrc-irap"}, PUBLIC, False),
+    "site_search": (lambda d: {}, PUBLIC, False),
+    "robots_txt": (lambda d: {}, PUBLIC, False),
+    "sitemap_index": (lambda d: {}, PUBLIC, False),
+    "sitemap_section": (lambda d: {"section": "expertise"}, PUBLIC, False),
     # Private by default: no public page until its holder shares it.
     "credential_public": (lambda d: {"public_id": d["credential_a"].public_id}, expect(404), False),
     "definition_public": (

@@ -98,3 +98,12 @@ def test_members_pages_live_under_manage(institution):
         "/manage/institutions/"
     )
     assert reverse("expertise_mine") == "/manage/expertise/mine/"
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_members_pages(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Disallow: /manage/" in lines
+    assert "Disallow: /fr/manage/" in lines
