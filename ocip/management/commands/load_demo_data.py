@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cms.demo import public_pages_load
 from diagnostics.demo import demo_answers
 from diagnostics.models import Company, CompanyMembership, Diagnostic
 from diagnostics.services import company_create, diagnostic_demo_submit
@@ -171,11 +172,13 @@ class Command(BaseCommand):
             credential = demo_credential()
             # Played out for the demo: no one is emailed about it.
             Notification.objects.filter(pk__gt=last_before).update(emailed_at=timezone.now())
+        # Last: the success stories are told from the demo projects made above.
+        pages = public_pages_load()
         self.stdout.write(
             f"Institutions: {count}. Expertise profiles: {profiles}. Funding programs: "
             f"{programs}. Personas: {len(PERSONAS)}. New diagnostics: {diagnostics}. "
             f"New introduction requests: {requests}. Demo credential: "
-            f"{credential.public_id if credential else 'none'}."
+            f"{credential.public_id if credential else 'none'}. New public pages: {pages}."
         )
         if settings.OCIP_ENVIRONMENT == "dev":
             self._print_logins(logins)
