@@ -807,8 +807,7 @@ def _funding_partners() -> Spec:
                 ),
             ],
         ),
-        in_menu=True,
-        in_footer=True,
+        in_footer=True,  # the header's "Funding" leads to the funding guide
     )
 
 
