@@ -40,8 +40,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
 from selenium.webdriver.common.by import By
 from wagtail.models import Locale
+from wagtail.models import Page as WagtailPage
 
-from cms.models import HomePage, StandardPage
 from diagnostics import services as diagnostic_services
 from diagnostics.models import CompanyInvitation, CompanyMembership, Diagnostic
 from matching import selectors as matching_selectors
@@ -89,9 +89,13 @@ class Page:
     status: int = 200
     path: str = ""
     query: str = ""
+    cms_slug: str = ""  # a page of the CMS, by its English slug: each language has its own
 
     def url(self, data: SimpleNamespace, language: str) -> str:
-        if self.path:
+        if self.cms_slug:
+            english = WagtailPage.objects.live().get(locale__language_code="en", slug=self.cms_slug)
+            address = english.get_translation(Locale.objects.get(language_code=language)).url
+        elif self.path:
             prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
             address = prefix + self.path
         else:
@@ -125,7 +129,23 @@ def wizard_steps() -> list[int]:
 
 PUBLIC = [
     Page("public-home", "wagtail_serve", path="/"),
-    Page("public-standard-page", "wagtail_serve", path="/how-it-works/"),
+    # The public site's page types, as load_demo_data writes them in both languages.
+    Page("public-content-page", "wagtail_serve", cms_slug="how-it-works"),
+    Page("public-content-child", "wagtail_serve", cms_slug="for-businesses"),
+    Page("public-funding-partners", "wagtail_serve", cms_slug="funding-partners"),
+    Page("public-accessibility", "wagtail_serve", cms_slug="accessibility"),
+    Page("public-story-index", "wagtail_serve", cms_slug="success-stories"),
+    Page("public-story", "wagtail_serve", cms_slug="preservative-free-bread"),
+    Page("public-news-index", "wagtail_serve", cms_slug="news"),
+    Page("public-news", "wagtail_serve", cms_slug="ocip-opens-to-all-ontario-businesses"),
+    Page("public-directory", "directory"),
+    Page("public-directory-filtered", "directory", query="q=data&students=on&language=fr"),
+    # A profile written in French: its text keeps lang="fr" on the English page.
+    Page("public-profile", "public_profile", _kw(external_id=lambda d: "w1-051")),
+    Page("public-institution-list", "public_institution_list"),
+    Page("public-institution", "public_institution", _kw(slug=lambda d: "algonquin")),
+    Page("public-search", "site_search"),
+    Page("public-search-results", "site_search", query="q=energy"),
     Page("public-not-found", None, path="/no-such-page/", status=404),
     Page("public-login", "account_login"),
     Page("public-signup", "account_signup"),
@@ -379,6 +399,9 @@ NOT_PAGES = {
     "status_list_credential": "a status list credential (JSON)",
     "eu_extension_context": "a JSON-LD context",
     "wagtaildocs_serve": "a document file",
+    "sitemap_index": "an XML sitemap index",
+    "sitemap_section": "an XML sitemap",
+    "robots_txt": "a text file for crawlers",
     # Wagtail's pages for private pages and documents: none of ours has a view restriction.
     "wagtaildocs_authenticate_with_password": "no document is password-protected",
     "wagtailcore_authenticate_with_password": "no page is password-protected",
@@ -396,7 +419,7 @@ def data(django_user_model):
     """The demo (load_demo_data), plus what it lacks for some pages: open requests at the
     office's institution (one waiting on the business's answer), a draft diagnostic, a second
     company, another member and pending invitations, a pending assessment, a shared credential,
-    recovery codes, a standard CMS page, password-reset and email-confirmation keys."""
+    recovery codes, password-reset and email-confirmation keys."""
     call_command("load_demo_data", stdout=io.StringIO())
     emails = [
         "alice.tremblay@northwind.example",
@@ -546,28 +569,6 @@ def data(django_user_model):
     )
     project_services.pathway_set_components(
         actor=etienne, pathway=asking, lineages=[second.lineage]
-    )
-
-    # A standard page under each home page.
-    homes = {home.locale.language_code: home for home in HomePage.objects.filter(depth=2)}
-    english = homes["en"].add_child(
-        instance=StandardPage(
-            title="How it works",
-            slug="how-it-works",
-            intro="Three steps from a question to a project with a college or university.",
-            body="<p>Take the diagnostic, read your matches, ask for an introduction.</p>",
-        )
-    )
-    homes["fr"].add_child(
-        instance=StandardPage(
-            title="Comment ça marche",
-            slug="how-it-works",
-            intro="Trois étapes d'une question à un projet avec un collège ou une université.",
-            body="<p>Faites le diagnostic, lisez vos correspondances, demandez une mise en "
-            "relation.</p>",
-            locale=Locale.objects.get(language_code="fr"),
-            translation_key=english.translation_key,
-        )
     )
 
     # An address waiting for its confirmation, and a password reset link.
