@@ -323,6 +323,13 @@ MATRIX = {
     "funding_guide": (lambda d: {}, PUBLIC, False),
     "funding_program": (lambda d: {"slug": "nrc-irap"}, PUBLIC, False),
     "site_search": (lambda d: {}, PUBLIC, False),
+    "directory": (lambda d: {}, PUBLIC, False),
+    "public_profile": (lambda d: {"external_id": d["profile_a"].external_id}, PUBLIC, False),
+    "public_institution_list": (lambda d: {}, PUBLIC, False),
+    "public_institution": (lambda d: {"slug": d["institution_a"].slug}, PUBLIC, False),
+    # Wagtail's admin: anyone else is sent to its login, which is allauth's.
+    "cms_missing_translations": (lambda d: {}, expect(403, anon=302, staff=200), False),
+    "cms_missing_translations_results": (lambda d: {}, expect(403, anon=302, staff=200), False),
     "robots_txt": (lambda d: {}, PUBLIC, False),
     "sitemap_index": (lambda d: {}, PUBLIC, False),
     "sitemap_section": (lambda d: {"section": "expertise"}, PUBLIC, False),
