@@ -34,7 +34,10 @@ def test_each_colour_token_is_the_stylesheets_and_meets_aa(token, value, use):
 
 def test_every_table_of_ours_stacks_on_a_phone():
     for template in (ROOT / "templates").rglob("*.html"):
-        for table in re.findall(r"<table[^>]*>", template.read_text()):
+        text = template.read_text()
+        if text.startswith('{% extends "wagtailadmin/'):
+            continue  # Wagtail's admin has its own design, and its own phone layout
+        for table in re.findall(r"<table[^>]*>", text):
             assert "table-stack" in table, f"{template.relative_to(ROOT)}: {table}"
 
 
