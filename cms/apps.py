@@ -9,7 +9,8 @@ class CmsConfig(AppConfig):
         # The public front door shows pages, profiles, institutions, funding programs and
         # micro-credentials: any change to one makes every cached public page stale.
         from django.db.models.signals import post_delete, post_save
-        from wagtail.signals import page_published, page_unpublished
+        from wagtail.models import Page
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from matching.models import ExpertiseProfile, FundingProgram, Institution
         from ocip.public_cache import public_content_changed
@@ -17,6 +18,8 @@ class CmsConfig(AppConfig):
 
         page_published.connect(public_content_changed, dispatch_uid="public-cache-published")
         page_unpublished.connect(public_content_changed, dispatch_uid="public-cache-unpublished")
+        post_page_move.connect(public_content_changed, dispatch_uid="public-cache-moved")
+        post_delete.connect(public_content_changed, sender=Page, dispatch_uid="public-cache-page")
         for model in (ExpertiseProfile, FundingProgram, Institution, CredentialDefinition, Pathway):
             for signal in (post_save, post_delete):
                 signal.connect(

@@ -16,8 +16,9 @@ from django.utils import translation
 GENERATION_KEY = "public-pages:generation"
 
 
-def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, None)
+def content_generation() -> int:
+    """A number that changes whenever public content does (for keys of cached public parts)."""
+    return int(cache.get_or_set(GENERATION_KEY, 1, None) or 1)
 
 
 def public_content_changed(**kwargs) -> None:
@@ -40,7 +41,7 @@ def _cacheable_request(request) -> bool:
 
 def _key(request) -> str:
     address = hashlib.sha256(f"{request.get_host()} {request.get_full_path()}".encode())
-    return f"public-page:{_generation()}:{translation.get_language()}:{address.hexdigest()}"
+    return f"public-page:{content_generation()}:{translation.get_language()}:{address.hexdigest()}"
 
 
 def cache_for_visitors(view):

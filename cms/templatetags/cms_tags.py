@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
 from cms.models import HomePage, StandardPage
+from ocip.public_cache import content_generation
 
 register = template.Library()
 
@@ -26,21 +29,27 @@ def _home() -> HomePage | None:
     ).first()
 
 
-def _links(pages, request) -> list[dict]:
+def _links(kind: str, pages_of_home, request) -> list[dict]:
+    """Links to the pages `pages_of_home(home)` selects, for the current language. Their titles
+    and addresses are cached until public content changes: every page shows them."""
+    key = f"cms-links:{kind}:{content_generation()}:{get_language()}"
+    found = cache.get(key)
+    if found is None:
+        home = _home()
+        pages = pages_of_home(home).order_by("path") if home is not None else []
+        found = [(page.title, page.get_url(request=request)) for page in pages]
+        found = [(title, url) for title, url in found if url]
+        cache.set(key, found, 3600)
     path = request.path if request is not None else ""
-    links = []
-    for page in pages:
-        url = page.get_url(request=request)
-        if url:
-            links.append(
-                {
-                    "title": page.title,
-                    "url": url,
-                    "current": path == url,
-                    "section": path != url and path.startswith(url),
-                }
-            )
-    return links
+    return [
+        {
+            "title": title,
+            "url": url,
+            "current": path == url,
+            "section": path != url and path.startswith(url),
+        }
+        for title, url in found
+    ]
 
 
 @register.simple_tag(takes_context=True)
@@ -48,20 +57,17 @@ def menu_pages(context) -> list[dict]:
     """The main menu: live children of this language's home page marked "show in menus", in
     the order of the page tree. Each link: title, url, current (this page) and section (a page
     under it)."""
-    home = _home()
-    if home is None:
-        return []
-    return _links(home.get_children().live().in_menu().order_by("path"), context.get("request"))
+    return _links("menu", lambda home: home.get_children().live().in_menu(), context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
 def footer_pages(context) -> list[dict]:
     """The footer's links: live content pages of this language marked "show in footer"."""
-    home = _home()
-    if home is None:
-        return []
-    pages = StandardPage.objects.live().descendant_of(home).filter(show_in_footer=True)
-    return _links(pages.order_by("path"), context.get("request"))
+    return _links(
+        "footer",
+        lambda home: StandardPage.objects.live().descendant_of(home).filter(show_in_footer=True),
+        context.get("request"),
+    )
 
 
 @register.simple_tag(takes_context=True)
