@@ -12,7 +12,6 @@ from ocip.public_cache import cache_for_visitors
 from .sitemaps import SITEMAPS
 
 
-
 def robots_txt(request):
     """Crawlers may read the public pages, not the members' or the admins'; the sitemap says
     where the public ones are."""
