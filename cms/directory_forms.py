@@ -25,7 +25,37 @@ def _labelled(vocabulary: str, language: str) -> list[tuple[str, str]]:
     )
 
 
-class DirectoryForm(forms.Form):
+class InstitutionFilterForm(forms.Form):
+    """Institutions by kind and region: the institutions' list, and part of the directory's."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of institution"),
+        required=False,
+        choices=[("", gettext_lazy("Any kind")), *Institution.Kind.choices],
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+    region = forms.ChoiceField(
+        label=gettext_lazy("Region"),
+        required=False,
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+
+    def __init__(self, data, *, institutions: list[Institution]):
+        super().__init__(data)
+        self.institutions = institutions
+        regions = sorted({item.region for item in institutions if item.region})
+        self.fields["region"].choices = [  # type: ignore[attr-defined]
+            ("", _("All regions")),
+            *sorted(
+                ((region, region_label(region)) for region in regions),
+                key=lambda item: sort_key(item[1]),
+            ),
+        ]
+
+
+class DirectoryForm(InstitutionFilterForm):
+    field_order = ["q", "area", "sector", "institution", "kind", "region", "language", "students"]
+
     q = forms.CharField(
         label=gettext_lazy("Words to search for"),
         help_text=gettext_lazy(
@@ -60,17 +90,6 @@ class DirectoryForm(forms.Form):
             )
         },
     )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind of institution"),
-        required=False,
-        choices=[("", gettext_lazy("Any kind")), *Institution.Kind.choices],
-        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
-    )
-    region = forms.ChoiceField(
-        label=gettext_lazy("Region"),
-        required=False,
-        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
-    )
     language = forms.ChoiceField(
         label=gettext_lazy("Language of service"),
         required=False,
@@ -83,8 +102,7 @@ class DirectoryForm(forms.Form):
     )
 
     def __init__(self, data, *, institutions: list[Institution], language: str):
-        super().__init__(data)
-        self.institutions = institutions
+        super().__init__(data, institutions=institutions)
         self.fields["area"].choices = [  # type: ignore[attr-defined]
             ("", _("All capability areas")),
             *_labelled("capability_areas", language),
@@ -97,14 +115,6 @@ class DirectoryForm(forms.Form):
             ("", _("All institutions")),
             *sorted(
                 ((item.slug, item.name_in(language)) for item in institutions),
-                key=lambda item: sort_key(item[1]),
-            ),
-        ]
-        regions = sorted({item.region for item in institutions if item.region})
-        self.fields["region"].choices = [  # type: ignore[attr-defined]
-            ("", _("All regions")),
-            *sorted(
-                ((region, region_label(region)) for region in regions),
                 key=lambda item: sort_key(item[1]),
             ),
         ]

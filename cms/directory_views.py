@@ -8,14 +8,12 @@ from __future__ import annotations
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from matching import selectors
@@ -27,7 +25,7 @@ from projects.presentation import localized
 
 from . import directory
 from .directory import sort_key
-from .directory_forms import CHOOSE_FROM_LIST, DirectoryForm
+from .directory_forms import DirectoryForm, InstitutionFilterForm
 
 PER_PAGE = 20
 # A search counts its results up to this many ("more than 1,000"); browsing counts them all.
@@ -145,30 +143,6 @@ def public_profile(request: HttpRequest, external_id: str) -> HttpResponse:
     return render(request, "cms/directory/profile.html", context)
 
 
-class InstitutionFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind of institution"),
-        required=False,
-        choices=[("", gettext_lazy("Any kind")), *Institution.Kind.choices],
-        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
-    )
-    region = forms.ChoiceField(
-        label=gettext_lazy("Region"),
-        required=False,
-        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
-    )
-
-    def __init__(self, data, *, regions: list[str]):
-        super().__init__(data)
-        self.fields["region"].choices = [  # type: ignore[attr-defined]
-            ("", gettext_lazy("All regions")),
-            *sorted(
-                ((region, directory.region_label(region)) for region in regions),
-                key=lambda item: sort_key(item[1]),
-            ),
-        ]
-
-
 @require_safe
 @cache_for_visitors
 def institution_list(request: HttpRequest) -> HttpResponse:
@@ -177,9 +151,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     institutions = list(
         selectors.public_institutions().only(*INSTITUTION_COLUMNS, "city").order_by("kind", "name")
     )
-    form = InstitutionFilterForm(
-        request.GET, regions=sorted({item.region for item in institutions if item.region})
-    )
+    form = InstitutionFilterForm(request.GET, institutions=institutions)
     valid = form.is_valid()
     cleaned = getattr(form, "cleaned_data", {})
     kind, region = cleaned.get("kind", ""), cleaned.get("region", "")

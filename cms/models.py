@@ -103,6 +103,9 @@ class IndexPage(PublicPage):
     max_count_per_parent = 1
     child_model: type[Page]
 
+    def get_template(self, request, *args, **kwargs) -> str:
+        return "cms/index_page.html"  # stories' and news' indexes look alike
+
     class Meta:
         abstract = True
 
@@ -131,6 +134,9 @@ class DatedPage(PublicPage):
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     subpage_types: list[str] = []
     og_type = "article"
+
+    def get_template(self, request, *args, **kwargs) -> str:
+        return "cms/dated_page.html"  # a story and a news item look alike
 
     class Meta:
         abstract = True
