@@ -17,28 +17,22 @@ production settings.
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import urlencode
 
-import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, reset_queries
+from django.db import connection
 from django.db.models import Count
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from matching import selectors
+from ocip.bench import time_page
 
 # Words a visitor would type, in the page's language.
 WORDS = {"en": "sensor", "fr": "données"}
 COMBINED_WORDS = {"en": "testing", "fr": "essais"}
-
-
-def percentile(times: list[float], q: int) -> float:
-    return round(float(np.percentile(times, q)), 2)
 
 
 def pages(language: str, profile: str, institution: str) -> dict[str, str]:
@@ -108,7 +102,7 @@ class Command(BaseCommand):
             ):
                 for language, _name in settings.LANGUAGES:
                     for name, url in pages(language, profile or "", busiest or "").items():
-                        row = self._time(client, url, requests, warmup)
+                        row = time_page(client, url, requests=requests, warmup=warmup)
                         row |= {"page": name, "language": language, "cache": mode}
                         figures["pages"].append(row)
                         self.stdout.write(
@@ -127,29 +121,3 @@ class Command(BaseCommand):
         figures["worst_p95_ms"] = max(row["p95_ms"] for row in figures["pages"])
         self.stdout.write(f"Worst p95 of every page: {figures['worst_p95_ms']} ms.")
         self.stdout.write(json.dumps(figures))
-
-    def _get(self, client: Client, url: str):
-        response = client.get(url)
-        if response.status_code != 200:
-            raise CommandError(f"GET {url} answered {response.status_code}, not 200")
-        return response
-
-    def _time(self, client: Client, url: str, requests: int, warmup: int) -> dict:
-        for _ in range(warmup):
-            self._get(client, url)
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            response = self._get(client, url)
-        count = len([query for query in queries if "SAVEPOINT" not in query["sql"]])
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            self._get(client, url)
-            times.append((time.perf_counter() - start) * 1000)
-        return {
-            "url": url,
-            "p50_ms": percentile(times, 50),
-            "p95_ms": percentile(times, 95),
-            "queries": count,
-            "kb": round(len(response.content) / 1024, 1),
-        }

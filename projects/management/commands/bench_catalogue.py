@@ -15,31 +15,25 @@ is one JSON object with every figure. Refused under production settings.
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import urlencode
 
-import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, reset_queries
+from django.db import connection
 from django.db.models import Count
 from django.http import QueryDict
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from matching.models import Institution
+from ocip.bench import time_page
 from projects import selectors
 from projects.catalogue_views import CatalogueForm
 
 # Words a visitor would type, in the page's language.
 WORDS = {"en": "data", "fr": "données"}
 COMBINED_WORDS = {"en": "partner", "fr": "partenaire"}
-
-
-def percentile(times: list[float], q: int) -> float:
-    return round(float(np.percentile(times, q)), 2)
 
 
 def searches(language: str, institution: str) -> dict[str, dict[str, str]]:
@@ -111,7 +105,7 @@ class Command(BaseCommand):
                     base = reverse("catalogue")
                 for name, params in searches(language, busiest or "").items():
                     url = f"{base}?{urlencode(params)}" if params else base
-                    row = self._time(client, url, requests, warmup)
+                    row = time_page(client, url, requests=requests, warmup=warmup)
                     row |= {
                         "search": name,
                         "language": language,
@@ -126,29 +120,3 @@ class Command(BaseCommand):
         figures["worst_p95_ms"] = max(every)
         self.stdout.write(f"Worst p95: {figures['worst_p95_ms']} ms.")
         self.stdout.write(json.dumps(figures))
-
-    def _get(self, client: Client, url: str):
-        response = client.get(url)
-        if response.status_code != 200:
-            raise CommandError(f"GET {url} answered {response.status_code}, not 200")
-        return response
-
-    def _time(self, client: Client, url: str, requests: int, warmup: int) -> dict:
-        for _ in range(warmup):
-            self._get(client, url)
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            response = self._get(client, url)
-        count = len(queries)  # now: the next request starts a new query log
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            self._get(client, url)
-            times.append((time.perf_counter() - start) * 1000)
-        return {
-            "url": url,
-            "p50_ms": percentile(times, 50),
-            "p95_ms": percentile(times, 95),
-            "queries": count,
-            "kb": round(len(response.content) / 1024, 1),
-        }
