@@ -14,13 +14,15 @@ class CmsConfig(AppConfig):
 
         from matching.models import ExpertiseProfile, FundingProgram, Institution
         from ocip.public_cache import public_content_changed
-        from projects.models import CredentialDefinition, Pathway
+        from projects.models import CredentialDefinition, Pathway, PathwayComponent
 
         page_published.connect(public_content_changed, dispatch_uid="public-cache-published")
         page_unpublished.connect(public_content_changed, dispatch_uid="public-cache-unpublished")
         post_page_move.connect(public_content_changed, dispatch_uid="public-cache-moved")
         post_delete.connect(public_content_changed, sender=Page, dispatch_uid="public-cache-page")
-        for model in (ExpertiseProfile, FundingProgram, Institution, CredentialDefinition, Pathway):
+        public_models: list[type] = [ExpertiseProfile, FundingProgram, Institution]
+        public_models += [CredentialDefinition, Pathway, PathwayComponent]
+        for model in public_models:
             for signal in (post_save, post_delete):
                 signal.connect(
                     public_content_changed,

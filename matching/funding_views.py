@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from ocip.formatting import current_language
+from ocip.public_cache import cache_for_visitors
 
 from . import selectors
 from .funding_guide import program_guide
@@ -27,6 +28,7 @@ def _eligibility_url(request: HttpRequest) -> str:
 
 
 @require_safe
+@cache_for_visitors
 def funding_guide(request: HttpRequest) -> HttpResponse:
     """Anyone: the active funding programs, grouped by category, in the reader's language."""
     language = current_language()
@@ -55,6 +57,7 @@ def funding_guide(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_for_visitors
 def funding_program(request: HttpRequest, slug: str) -> HttpResponse:
     """Anyone: one active program: who it is for, what it pays, how it stacks, and the rules
     the matching engine applies to it."""

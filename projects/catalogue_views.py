@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from ocip.formatting import current_language
 from ocip.pagination import paginate
+from ocip.public_cache import cache_for_visitors
 
 from . import esco, selectors
 from .models import CredentialDefinition
@@ -205,6 +206,7 @@ def catalogue_entries(definitions: list[CredentialDefinition], language: str) ->
 
 
 @require_http_methods(["GET", "HEAD"])
+@cache_for_visitors
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Anyone: the published micro-credentials of every institution, 20 a page, searched and
     filtered. A filter value that is not a choice is explained (400), the others still apply."""
