@@ -12,13 +12,13 @@ from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnostics.selectors import diagnostics_for
 from ocip import api_fields as fields
+from ocip.api_pagination import PageNumberPagination
 from ocip.taxonomy import regions
 
 from . import selectors, services

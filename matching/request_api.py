@@ -21,13 +21,13 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnostics.selectors import diagnostics_for
 from ocip import api_fields as fields
+from ocip.api_pagination import PageNumberPagination
 from ocip.errors import Conflict
 
 from . import selectors, services, workflow

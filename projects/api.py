@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +23,7 @@ from matching.request_api import (
 )
 from matching.services import require_request_action
 from ocip import api_fields as fields
+from ocip.api_pagination import PageNumberPagination
 from ocip.api_schema import ApiSchema
 from ocip.parsers import VerbatimJSONParser
 

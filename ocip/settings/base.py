@@ -375,7 +375,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ocip.api.exception_handler",
     # JSON only, read through the text boundary with size and depth limits (ocip/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["ocip.parsers.SafeJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ocip.api_pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     # The API's language comes from Accept-Language, as it has no /fr/ prefix (ocip/negotiation.py).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ocip.negotiation.LanguageNegotiation",

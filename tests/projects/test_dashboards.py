@@ -415,7 +415,8 @@ def test_platform_page_lists_institutions(client, world, platform_staff, march):
 def test_french_page_renders_with_svg_numbers_intact(client, world, march):
     client.force_login(world.office)
     response = client.get(
-        f"/fr/manage/institutions/{world.institution.slug}/dashboard/" + MARCH, HTTP_HOST="localhost"
+        f"/fr/manage/institutions/{world.institution.slug}/dashboard/" + MARCH,
+        HTTP_HOST="localhost",
     )
     assert response.status_code == 200
     html = response.content.decode()
