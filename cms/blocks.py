@@ -157,13 +157,20 @@ def funding_program_entries(language: str) -> list[dict]:
             {
                 "slug": program.slug,
                 "name": program.name_in(language),
-                "name_lang": _other_language(language, "fr" if program.name_fr else "en"),
+                "name_lang": _other_language(language, _written_in(language, program.name_fr)),
                 "partner": program.partner_in(language),
-                "partner_lang": _other_language(language, "fr" if program.partner_fr else "en"),
+                "partner_lang": _other_language(
+                    language, _written_in(language, program.partner_fr)
+                ),
                 "category": program.get_category_display(),
             }
         )
     return entries
+
+
+def _written_in(language: str, french: str) -> str:
+    """The language of a name given by name_in(language): French only where one is written."""
+    return "fr" if language[:2] == "fr" and french else "en"
 
 
 def _other_language(page_language: str, text_language: str) -> str:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
 
 from matching.models import InstitutionMembership
@@ -87,10 +87,13 @@ def _english_by_default():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits and TOTP replay protection live in the cache; tests must not share them.
-    cache.clear()
+    # Rate limits and TOTP replay protection live in the cache, public pages in theirs; tests
+    # must not share them.
+    for alias in caches:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
 
 
 def totp_code(user) -> str:

@@ -107,3 +107,25 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_members_page
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /manage/" in lines
     assert "Disallow: /fr/manage/" in lines
+
+
+def test_cached_copies_keep_the_views_headers_and_live_apart_from_the_rate_limits(client, cache_on):
+    from django.core.cache import cache
+
+    from ocip.public_cache import GENERATION_KEY, page_cache
+
+    first = client.get("/sitemap.xml")
+    again = client.get("/sitemap.xml")
+    assert again.content == first.content
+    assert again["X-Robots-Tag"] == first["X-Robots-Tag"]
+    assert again["Content-Type"] == first["Content-Type"]
+    assert page_cache().get(GENERATION_KEY) is not None
+    assert cache.get(GENERATION_KEY) is None  # the default cache, the rate limits', is apart
+
+
+def test_an_evicted_generation_never_brings_back_older_copies(client, cache_on):
+    from ocip.public_cache import GENERATION_KEY, content_generation, page_cache
+
+    first = content_generation()
+    page_cache().delete(GENERATION_KEY)  # evicted
+    assert content_generation() > first

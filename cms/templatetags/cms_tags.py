@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
 from cms.models import HomePage, StandardPage
-from ocip.public_cache import content_generation
+from ocip.public_cache import content_generation, page_cache
 
 register = template.Library()
 
@@ -33,13 +32,13 @@ def _links(kind: str, pages_of_home, request) -> list[dict]:
     """Links to the pages `pages_of_home(home)` selects, for the current language. Their titles
     and addresses are cached until public content changes: every page shows them."""
     key = f"cms-links:{kind}:{content_generation()}:{get_language()}"
-    found = cache.get(key)
+    found = page_cache().get(key)
     if found is None:
         home = _home()
         pages = pages_of_home(home).order_by("path") if home is not None else []
         found = [(page.title, page.get_url(request=request)) for page in pages]
         found = [(title, url) for title, url in found if url]
-        cache.set(key, found, 3600)
+        page_cache().set(key, found, 3600)
     path = request.path if request is not None else ""
     return [
         {

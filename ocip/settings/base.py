@@ -139,6 +139,17 @@ else:
             "LOCATION": "ocip_cache",
         }
     }
+# Public pages for anonymous visitors (ocip/public_cache.py), apart from the rate limits and
+# one-time codes: however many addresses fill it, it never pushes those out.
+CACHES["public_pages"] = (
+    {**CACHES["default"], "KEY_PREFIX": "public-pages"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ocip_public_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

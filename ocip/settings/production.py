@@ -14,7 +14,14 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env("REDIS_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    # Public pages for anonymous visitors, apart (ocip/public_cache.py). Give this Redis a
+    # maxmemory-policy of volatile-lru: every page expires, the rate limits are never evicted.
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("OCIP_PUBLIC_CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "public-pages",
+    },
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
