@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
         # The public front door shows pages, profiles, institutions, funding programs and
         # micro-credentials: any change to one makes every cached public page stale.
         from django.db.models.signals import post_delete, post_save
-        from wagtail.models import Page
+        from wagtail.models import Page, PageViewRestriction
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from matching.models import ExpertiseProfile, FundingProgram, Institution
@@ -21,7 +21,7 @@ class CmsConfig(AppConfig):
         post_page_move.connect(public_content_changed, dispatch_uid="public-cache-moved")
         post_delete.connect(public_content_changed, sender=Page, dispatch_uid="public-cache-page")
         public_models: list[type] = [ExpertiseProfile, FundingProgram, Institution]
-        public_models += [CredentialDefinition, Pathway, PathwayComponent]
+        public_models += [CredentialDefinition, Pathway, PathwayComponent, PageViewRestriction]
         for model in public_models:
             for signal in (post_save, post_delete):
                 signal.connect(

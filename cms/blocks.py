@@ -97,7 +97,8 @@ def call_to_action_url(value) -> str:
     if page is not None:
         # The reader's language: the chosen page's live translation, when there is one.
         localized = page.localized
-        return (localized if localized.live else page).get_url() or ""
+        shown = localized if localized.live else page
+        return (shown.get_url() or "") if shown.live else ""  # a draft: the block hides
     if value.get("site_link"):
         return site_link_url(value["site_link"])
     return value.get("url") or ""

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
@@ -112,6 +112,9 @@ def public_profile(request: HttpRequest, external_id: str) -> HttpResponse:
     """Anyone: what a public profile offers, and how to ask for it."""
     profile = selectors.public_expertise_profile(external_id)
     if profile is None:
+        # Not public: members reach it on their pages (old links to /expertise/<id>/ led there).
+        if request.user.is_authenticated and selectors.expertise_profile_visible(external_id):
+            return redirect("expertise_detail", external_id=external_id)
         raise Http404
     language = current_language()
     institution = profile.institution

@@ -1,7 +1,7 @@
 """Old addresses of the members' pages, which moved under /manage/ when the public pages took
 /institutions/ and /expertise/: permanent redirects, so bookmarks and sent links keep working."""
 
-from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import redirect
 from django.urls import path
 
 
@@ -9,7 +9,9 @@ def to_manage(request, **kwargs):
     prefix = "/fr/" if request.path.startswith("/fr/") else "/"
     rest = request.path.removeprefix(prefix)
     query = request.META.get("QUERY_STRING", "")
-    return HttpResponsePermanentRedirect(f"{prefix}manage/{rest}" + (f"?{query}" if query else ""))
+    target = f"{prefix}manage/{rest}" + (f"?{query}" if query else "")
+    # 301 for a link; 308 for a form, so that it posts again to the new address.
+    return redirect(target, permanent=True, preserve_request=request.method not in ("GET", "HEAD"))
 
 
 urlpatterns = [

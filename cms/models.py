@@ -112,6 +112,7 @@ class IndexPage(PublicPage):
     def entries(self):
         return (
             self.child_model.objects.live()
+            .public()
             .child_of(self)
             .filter(locale_id=self.locale_id)
             .order_by("-date", "-pk")

@@ -64,7 +64,7 @@ def search_profiles(query: str, *, backend=None):
 
 
 def page_result(page: Page) -> Result:
-    description = page.search_description or getattr(page, "intro", "") or ""
+    description = page.seo_description() if hasattr(page, "seo_description") else ""
     return Result(
         title=Text(page.title),
         url=page.get_url() or "",

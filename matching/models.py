@@ -225,7 +225,9 @@ class ExpertiseProfile(index.Indexed, models.Model):
         index.FilterField("public"),
         index.FilterField("is_active"),
         index.FilterField("institution_id"),
-        index.RelatedFields("institution", [index.SearchField("name")]),
+        index.RelatedFields(
+            "institution", [index.SearchField("name"), index.SearchField("name_fr")]
+        ),
     ]
 
     class Meta:

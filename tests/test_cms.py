@@ -67,3 +67,14 @@ def test_app_pages_are_translated(client, business_owner):
     ).content.decode()
     assert "Il y a un problème" in invite
     assert "Ce champ est obligatoire" in invite
+
+
+def test_a_page_not_translated_yet_switches_to_its_sections_translation(client):
+    from cms.models import StandardPage
+
+    english_home = HomePage.objects.get(locale__language_code="en")
+    english_home.add_child(
+        instance=StandardPage(title="Only in English", slug="only-english", intro="Soon.")
+    )
+    page = client.get("/only-english/").content.decode()
+    assert _switch_link(page, "fr") == "/fr/"

@@ -129,3 +129,22 @@ def test_an_evicted_generation_never_brings_back_older_copies(client, cache_on):
     first = content_generation()
     page_cache().delete(GENERATION_KEY)  # evicted
     assert content_generation() > first
+
+
+def test_a_form_posted_to_an_old_address_is_sent_on_as_a_post(client):
+    response = client.post("/institutions/college/edit/", {"website": ""})
+    assert response.status_code == 308
+    assert response["Location"] == "/manage/institutions/college/edit/"
+
+
+def test_a_member_following_an_old_link_to_a_private_profile_reaches_the_members_page(
+    client, institution, business_owner
+):
+    ExpertiseProfile.objects.create(
+        external_id="private-1", institution=institution, kind="lab", name="Quiet lab", public=False
+    )
+    assert client.get("/expertise/private-1/").status_code == 404
+    client.force_login(business_owner)
+    response = client.get("/expertise/private-1/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("expertise_detail", args=["private-1"])

@@ -4,6 +4,7 @@ the pages and in their revisions), pages get a social image, content pages a foo
 success stories and news get their index and item page types."""
 
 import json
+import html as html_module
 import re
 import uuid
 
@@ -21,7 +22,7 @@ def html_to_blocks(html: str) -> list[dict]:
         text = html[position : match.start()].strip()
         if text:
             blocks.append({"type": "paragraph", "value": text, "id": str(uuid.uuid4())})
-        heading = re.sub(r"<[^>]+>", "", match.group(1)).strip()
+        heading = html_module.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
         blocks.append(
             {"type": "heading", "value": {"text": heading, "level": "h2"}, "id": str(uuid.uuid4())}
         )
@@ -36,7 +37,7 @@ def blocks_to_html(blocks: list[dict]) -> str:
     parts = []
     for block in blocks or []:
         if block.get("type") == "heading":
-            parts.append(f"<h2>{block['value']['text']}</h2>")
+            parts.append(f"<h2>{html_module.escape(block['value']['text'])}</h2>")
         elif block.get("type") == "paragraph":
             parts.append(block["value"])
     return "".join(parts)

@@ -56,7 +56,9 @@ def menu_pages(context) -> list[dict]:
     """The main menu: live children of this language's home page marked "show in menus", in
     the order of the page tree. Each link: title, url, current (this page) and section (a page
     under it)."""
-    return _links("menu", lambda home: home.get_children().live().in_menu(), context.get("request"))
+    return _links(
+        "menu", lambda home: home.get_children().live().public().in_menu(), context.get("request")
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -64,7 +66,9 @@ def footer_pages(context) -> list[dict]:
     """The footer's links: live content pages of this language marked "show in footer"."""
     return _links(
         "footer",
-        lambda home: StandardPage.objects.live().descendant_of(home).filter(show_in_footer=True),
+        lambda home: (
+            StandardPage.objects.live().public().descendant_of(home).filter(show_in_footer=True)
+        ),
         context.get("request"),
     )
 
@@ -130,4 +134,6 @@ def latest_stories(count: int = 3) -> list:
     home = _home()
     if home is None:
         return []
-    return list(StoryPage.objects.live().descendant_of(home).order_by("-date", "-pk")[: int(count)])
+    return list(
+        StoryPage.objects.live().public().descendant_of(home).order_by("-date", "-pk")[: int(count)]
+    )

@@ -22,11 +22,17 @@ def language_links(context) -> list[dict]:
             continue
         url = None
         if page is not None and hasattr(page, "get_translations"):
-            translated = (
-                page.get_translations(inclusive=True).filter(locale__language_code=code).live()
-            ).first()
-            if translated is not None:
-                url = translated.get_url(request=request)
+            # The page's translation; for a page not translated yet, its nearest section's.
+            for candidate in [page, *reversed(page.get_ancestors().filter(depth__gt=1))]:
+                translated = (
+                    candidate.get_translations(inclusive=True)
+                    .filter(locale__language_code=code)
+                    .live()
+                    .first()
+                )
+                if translated is not None:
+                    url = translated.get_url(request=request)
+                    break
         if url is None:
             url = translate_url(request.get_full_path(), code)
         with translation.override(code):

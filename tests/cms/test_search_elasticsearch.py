@@ -154,7 +154,7 @@ def test_a_saved_profile_is_sent_with_its_french_version(elasticsearch_settings)
     assert document["name"] == "Food Safety Lab"
     assert document["keywords_text"] == "shelf life"
     assert document["public_filter"] is True and document["is_active_filter"] is True
-    assert document["institution"] == {"name": "North College"}
+    assert document["institution"] == {"name": "North College", "name_fr": ""}
     assert document["_django_content_type"] == ["matching.ExpertiseProfile"]
 
 
