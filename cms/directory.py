@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from matching import selectors
+from matching import models, selectors
 from matching.models import ExpertiseProfile, Institution
 from ocip.taxonomy import label, taxonomy
 
@@ -33,14 +33,7 @@ REGION_LABELS = {
 }
 
 LANGUAGE_NAMES = {"en": _("English"), "fr": _("French")}
-STUDENT_LEVELS = {
-    "college": _("College"),
-    "undergraduate": _("Undergraduate"),
-    "graduate": _("Graduate"),
-    "masters": _("Master's"),
-    "doctoral": _("Doctoral"),
-    "postdoctoral": _("Postdoctoral fellow"),
-}
+STUDENT_LEVELS = dict(models.STUDENT_LEVELS)
 
 # The columns a result card needs (the rest of a profile stays in the database).
 CARD_COLUMNS = (

@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ocip.accounts.forms import InvitationForm
 
-from .models import ExpertiseProfile, Institution, InstitutionMembership, IntroductionRequest
+from .models import (
+    STUDENT_LEVELS,
+    ExpertiseProfile,
+    Institution,
+    InstitutionMembership,
+    IntroductionRequest,
+)
 
 
 class InstitutionForm(forms.ModelForm):
@@ -61,13 +67,6 @@ class LinesField(forms.CharField):
         return lines
 
 
-STUDENT_LEVELS = [
-    ("college", _("College")),
-    ("undergraduate", _("Undergraduate")),
-    ("masters", _("Master's")),
-    ("doctoral", _("Doctoral")),
-    ("postdoctoral", _("Postdoctoral fellow")),
-]
 TRL_CHOICES = [("", "—")] + [(str(level), str(level)) for level in range(1, 10)]
 
 

@@ -123,6 +123,16 @@ class InstitutionInvitation(InvitationBase):
 
 
 TEXT_LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# The levels of students a profile takes (the shipped data writes "graduate" for any of the
+# graduate levels).
+STUDENT_LEVELS = [
+    ("college", _("College")),
+    ("undergraduate", _("Undergraduate")),
+    ("graduate", _("Graduate")),
+    ("masters", _("Master's")),
+    ("doctoral", _("Doctoral")),
+    ("postdoctoral", _("Postdoctoral fellow")),
+]
 
 
 class ExpertiseProfile(index.Indexed, models.Model):

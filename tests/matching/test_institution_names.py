@@ -1,4 +1,4 @@
-"""Institutions' names in both languages."""
+"""Institutions' names in both languages, and the shipped data's vocabularies in forms."""
 
 import pytest
 
@@ -17,3 +17,12 @@ def test_bilingual_institutions_get_their_french_name_and_offices_keep_theirs():
     institutions_load_catalogue()
     assert Institution.objects.get(slug="algonquin").name_in("fr") == "Collège Algonquin"
     assert Institution.objects.get(slug="carleton").name_in("fr") == "Carleton University"
+
+
+def test_the_profile_form_offers_every_student_level_of_the_shipped_data():
+    from matching.catalogue import read_expertise
+    from matching.forms import ExpertiseProfileForm
+
+    shipped = {level for row in read_expertise() for level in row["student_levels"]}
+    offered = {value for value, _label in ExpertiseProfileForm().fields["student_levels"].choices}
+    assert shipped <= offered
