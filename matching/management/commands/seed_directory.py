@@ -61,6 +61,10 @@ class Command(BaseCommand):
             made = self._seed(count, seed)
             self.stdout.write(f"Added {made} seeded profiles ({seeded.count()} in all).")
         public_content_changed()
+        if connection.vendor == "postgresql" and (clear or count):
+            # Fresh statistics for the planner: a whole table changed at once.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE matching_expertiseprofile")
         self.stdout.write(f"Done in {time.perf_counter() - started:.1f} s.")
 
     def _seed(self, count: int, seed: int) -> int:
