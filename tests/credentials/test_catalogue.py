@@ -446,6 +446,8 @@ def test_the_number_of_queries_does_not_grow_with_the_entries(
     client, college, university, django_assert_max_num_queries, count
 ):
     _seed_page(college, university, count)
+    for language in ("en", "fr"):  # the site's menus, cached from then on as on any page
+        client.get(catalogue_url(language))
     with django_assert_max_num_queries(10):
         response = client.get(catalogue_url())
     assert len(titles(response)) == min(20, count * 2)
