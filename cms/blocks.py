@@ -9,7 +9,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageBlock
 
-from ocip.formatting import current_language
+from ocip.formatting import current_language, other_language
 
 # Rich text keeps to what reads well and stays accessible: headings are their own block (so the
 # outline is always h2/h3 under the page's one h1), no colours, no embedded media.
@@ -158,11 +158,9 @@ def funding_program_entries(language: str) -> list[dict]:
             {
                 "slug": program.slug,
                 "name": program.name_in(language),
-                "name_lang": _other_language(language, _written_in(language, program.name_fr)),
+                "name_lang": other_language(_written_in(language, program.name_fr), language),
                 "partner": program.partner_in(language),
-                "partner_lang": _other_language(
-                    language, _written_in(language, program.partner_fr)
-                ),
+                "partner_lang": other_language(_written_in(language, program.partner_fr), language),
                 "category": program.get_category_display(),
             }
         )
@@ -172,11 +170,6 @@ def funding_program_entries(language: str) -> list[dict]:
 def _written_in(language: str, french: str) -> str:
     """The language of a name given by name_in(language): French only where one is written."""
     return "fr" if language[:2] == "fr" and french else "en"
-
-
-def _other_language(page_language: str, text_language: str) -> str:
-    """The `lang` a text needs: its language when it differs from the page's, else ""."""
-    return "" if text_language == page_language else text_language
 
 
 class BodyBlock(blocks.StreamBlock):

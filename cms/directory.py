@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching import models, selectors
 from matching.models import ExpertiseProfile, Institution
+from ocip.formatting import other_language
 from ocip.taxonomy import label, taxonomy
 
 # Region names as institutions.csv writes them, with their name in the reader's language.
@@ -215,7 +216,7 @@ def text_of(profile: ExpertiseProfile, name: str, language: str) -> dict:
     """A profile's name, title or summary in the reader's language where written, with `lang`
     set when the text is in the other language."""
     text, lang = profile.text_in(name, language)
-    return {"text": text, "lang": "" if lang == language else lang}
+    return {"text": text, "lang": other_language(lang, language)}
 
 
 def card(profile: ExpertiseProfile, language: str) -> dict:
@@ -228,6 +229,7 @@ def card(profile: ExpertiseProfile, language: str) -> dict:
         "summary": text_of(profile, "summary", language),
         "kind": profile.get_kind_display(),
         "institution": institution.name_in(language),
+        "institution_lang": other_language(institution.name_language(language), language),
         "institution_slug": institution.slug,
         "region": region_label(institution.region),
         "accepts_students": profile.accepts_students,

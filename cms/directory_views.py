@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from matching import selectors
 from matching.models import Institution
-from ocip.formatting import current_language
+from ocip.formatting import current_language, other_language
 from ocip.public_cache import cache_for_visitors
 from projects import selectors as project_selectors
 from projects.presentation import localized
@@ -31,7 +31,7 @@ PER_PAGE = 20
 # A search counts its results up to this many ("more than 1,000"); browsing counts them all.
 COUNT_CAP = 1000
 INSTITUTION_PROFILES_SHOWN = 12
-INSTITUTION_COLUMNS = ("id", "slug", "name", "name_fr", "kind", "region")
+INSTITUTION_COLUMNS = ("id", "slug", "name", "name_fr", "kind", "region", "languages")
 
 
 def _challenge_url(request: HttpRequest) -> str | None:
@@ -136,6 +136,7 @@ def public_profile(request: HttpRequest, external_id: str) -> HttpResponse:
         "languages": directory.languages_text(profile.languages),
         "institution": institution,
         "institution_name": institution.name_in(language),
+        "institution_lang": other_language(institution.name_language(language), language),
         "region": directory.region_label(institution.region),
         "challenge_url": _challenge_url(request),
         "can_edit": request.user.is_authenticated
@@ -175,6 +176,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
                 {
                     "institution": item,
                     "name": item.name_in(language),
+                    "name_lang": other_language(item.name_language(language), language),
                     "region": directory.region_label(item.region),
                     "profiles": counts.get(item.pk, 0),
                 }
@@ -233,8 +235,9 @@ def institution_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "institution": institution,
         "name": institution.name_in(language),
+        "name_lang": other_language(institution.name_language(language), language),
         "description": description,
-        "description_lang": "" if description_lang == language else description_lang,
+        "description_lang": other_language(description_lang, language),
         "region": directory.region_label(institution.region),
         "languages": directory.languages_text(institution.languages),
         "cards": [directory.card(profile, language) for profile in shown],

@@ -18,6 +18,7 @@ from wagtail.search.backends import get_search_backend
 
 from matching.models import ExpertiseProfile
 from matching.selectors import public_expertise_profiles
+from ocip.formatting import other_language
 
 MAX_QUERY_LENGTH = 200
 # Every word must appear (in any field, in either language), on every backend: the database
@@ -72,18 +73,14 @@ def page_result(page: Page) -> Result:
     )
 
 
-def _in_page_language(text: str, lang: str, language: str) -> Text:
-    return Text(text, "" if lang[:2] == language[:2] else lang)
-
-
 def profile_result(profile: ExpertiseProfile, language: str) -> Result:
     name, name_lang = profile.text_in("name", language)
     summary, summary_lang = profile.text_in("summary", language)
     if not summary:
         summary, summary_lang = profile.text_in("title", language)
     return Result(
-        title=_in_page_language(name, name_lang, language),
+        title=Text(name, other_language(name_lang, language)),
         url=reverse("public_profile", kwargs={"external_id": profile.external_id}),
-        excerpt=_in_page_language(_excerpt(summary), summary_lang, language),
+        excerpt=Text(_excerpt(summary), other_language(summary_lang, language)),
         context=profile.institution.name_in(language),
     )

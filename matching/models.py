@@ -54,11 +54,22 @@ class Institution(models.Model):
         """The name in `language` (the one name we hold when it has none in French)."""
         return (self.name_fr if language[:2] == "fr" else "") or self.name
 
+    def name_language(self, language: str) -> str:
+        """The language of `name_in(language)`: an institution working only in French has a
+        French name."""
+        if language[:2] == "fr" and self.name_fr:
+            return "fr"
+        return self._written_in
+
     def description_in(self, language: str) -> tuple[str, str]:
         """The office's description in `language` and the language it is written in."""
         if language[:2] == "fr" and self.description_fr:
             return self.description_fr, "fr"
-        return self.description, "en"
+        return self.description, self._written_in
+
+    @property
+    def _written_in(self) -> str:
+        return "fr" if self.languages == ["fr"] else "en"
 
     @property
     def display_name(self) -> str:

@@ -15,6 +15,11 @@ def current_language() -> str:
     return "fr" if (get_language() or settings.LANGUAGE_CODE).startswith("fr") else "en"
 
 
+def other_language(lang: str, language: str) -> str:
+    """The `lang` attribute a text in `lang` needs on a page in `language`: "" when the same."""
+    return "" if lang[:2] == language[:2] else lang
+
+
 def number_text(value, decimals: int | None = None) -> str:
     """A number the locale's way: 1,234.5 in English, 1 234,5 in French (a non-breaking space
     groups the thousands). With `decimals`, rounded half up to that many; without, as it is."""

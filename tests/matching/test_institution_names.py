@@ -26,3 +26,22 @@ def test_the_profile_form_offers_every_student_level_of_the_shipped_data():
     shipped = {level for row in read_expertise() for level in row["student_levels"]}
     offered = {value for value, _label in ExpertiseProfileForm().fields["student_levels"].choices}
     assert shipped <= offered
+
+
+def test_an_institution_name_carries_its_language_on_a_page_in_the_other_one(client):
+    institutions_load_catalogue()
+    la_cite = Institution.objects.get(slug="la-cite")
+    algonquin = Institution.objects.get(slug="algonquin")
+    assert (la_cite.name_language("en"), la_cite.name_language("fr")) == ("fr", "fr")
+    assert (algonquin.name_language("en"), algonquin.name_language("fr")) == ("en", "en")
+    ottawa = Institution.objects.get(slug="uottawa")
+    assert (ottawa.name_language("en"), ottawa.name_language("fr")) == ("en", "fr")
+
+    english = client.get("/institutions/la-cite/").content.decode()
+    assert '<h1 lang="fr">La Cité</h1>' in english
+    french = client.get("/fr/institutions/algonquin/").content.decode()
+    assert '<h1 lang="en">Algonquin College</h1>' in french
+    assert (
+        "<h1>Université d&#x27;Ottawa</h1>"
+        in client.get("/fr/institutions/uottawa/").content.decode()
+    )
