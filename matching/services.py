@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from wagtail.search.backends import get_search_backends
+from wagtail.search.signal_handlers import post_save_signal_handler as search_post_save
 
 from ocip.accounts import invitations
 from ocip.accounts.mfa import require_mfa
@@ -164,15 +168,33 @@ def expertise_load_catalogue() -> int:
     """Create or update every profile of the shipped expertise.jsonl, keyed by its id."""
     institutions = {institution.slug: institution for institution in Institution.objects.all()}
     rows = read_expertise()
-    for row in rows:
-        fields = {name: row.get(name) for name in ExpertiseProfile.EDITABLE_FIELDS if name in row}
-        fields["text_language"] = "fr" if row.get("languages") == ["fr"] else "en"
-        ExpertiseProfile.objects.update_or_create(
-            external_id=row["id"],
-            defaults={**fields, "institution": institutions[row["institution"]]},
-        )
+    saved = []
+    with _site_search_in_bulk(ExpertiseProfile):
+        for row in rows:
+            fields = {
+                name: row.get(name) for name in ExpertiseProfile.EDITABLE_FIELDS if name in row
+            }
+            fields["text_language"] = "fr" if row.get("languages") == ["fr"] else "en"
+            profile, _created = ExpertiseProfile.objects.update_or_create(
+                external_id=row["id"],
+                defaults={**fields, "institution": institutions[row["institution"]]},
+            )
+            saved.append(profile)
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(ExpertiseProfile, saved)
     _index_changed()
     return len(rows)
+
+
+@contextmanager
+def _site_search_in_bulk(model):
+    """Site search indexes each saved object on its own (15 ms each on PostgreSQL); a load
+    indexes them all at once instead (the caller adds them in bulk)."""
+    post_save.disconnect(search_post_save, sender=model)
+    try:
+        yield
+    finally:
+        post_save.connect(search_post_save, sender=model)
 
 
 @transaction.atomic

@@ -210,3 +210,17 @@ def test_search_pages_skips_roots_and_other_locales():
     assert titles == []
     assert all(page.depth > 1 for page in search.search_pages("home", "en"))
     assert Page.objects.filter(depth=1).exists()
+
+
+def test_loading_the_catalogue_indexes_every_profile_at_once_and_saves_index_one_by_one_after():
+    from matching.services import expertise_load_catalogue, institutions_load_catalogue
+
+    institutions_load_catalogue()
+    expertise_load_catalogue()  # indexed in bulk, not one save at a time
+    found = [profile.external_id for profile in search.search_profiles("balados")]
+    assert "w1-051" in found
+    profile = ExpertiseProfile.objects.get(external_id="w1-051")
+    profile.summary_fr = "Zygomorphes"
+    profile.summary = "Zygomorphic"
+    profile.save()  # each save is indexed again once the load is over
+    assert [p.external_id for p in search.search_profiles("zygomorphic")] == ["w1-051"]
