@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from matching.models import Institution
+from ocip.search_forms import CHOOSE_FROM_LIST, WordsField
 from ocip.taxonomy import label, taxonomy
 
 from .directory import LANGUAGE_NAMES, Criteria, institution_ids, region_label, sort_key
@@ -15,7 +16,6 @@ from .directory import LANGUAGE_NAMES, Criteria, institution_ids, region_label, 
 MAX_WORDS = 10
 # The query parameters, in the order links write them.
 FILTERS = ("q", "area", "sector", "institution", "kind", "region", "students", "language")
-CHOOSE_FROM_LIST = gettext_lazy("“%(value)s” is not one of the choices: choose one from the list.")
 
 
 def _labelled(vocabulary: str, language: str) -> list[tuple[str, str]]:
@@ -56,20 +56,13 @@ class InstitutionFilterForm(forms.Form):
 class DirectoryForm(InstitutionFilterForm):
     field_order = ["q", "area", "sector", "institution", "kind", "region", "language", "students"]
 
-    q = forms.CharField(
+    q = WordsField(
         label=gettext_lazy("Words to search for"),
         help_text=gettext_lazy(
             "In the names, titles, summaries and keywords, in English and in French. Every word "
             "must appear."
         ),
-        required=False,
-        max_length=200,
-        error_messages={
-            "max_length": gettext_lazy(
-                "Search with fewer words: at most %(limit_value)d characters."
-            )
-        },
-        widget=forms.TextInput(attrs={"type": "search"}),
+        max_words=MAX_WORDS,
     )
     area = forms.ChoiceField(
         label=gettext_lazy("Capability area"),
@@ -118,14 +111,6 @@ class DirectoryForm(InstitutionFilterForm):
                 key=lambda item: sort_key(item[1]),
             ),
         ]
-
-    def clean_q(self) -> str:
-        text = self.cleaned_data["q"]
-        if len(text.split()) > MAX_WORDS:
-            raise forms.ValidationError(
-                _("Search with at most %(limit)d words.") % {"limit": MAX_WORDS}
-            )
-        return text
 
     def criteria(self) -> Criteria:
         """The search of the valid values only (an invalid one is reported and left out)."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from ocip.formatting import current_language, list_text, number_text
 from ocip.public_cache import cache_for_visitors
+from ocip.search_forms import CHOOSE_FROM_LIST, WordsField
 
 from . import search
 
@@ -22,20 +23,13 @@ SECTIONS = ("pages", "profiles")
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
+    q = WordsField(
         label=gettext_lazy("Search the site"),
         help_text=gettext_lazy(
             "Words in English or in French, in the pages of the site and the expertise of "
             "Ontario's colleges, universities and Indigenous institutes. Every word must appear."
         ),
-        required=False,
         max_length=search.MAX_QUERY_LENGTH,
-        error_messages={
-            "max_length": gettext_lazy(
-                "Search with fewer words: at most %(limit_value)d characters."
-            )
-        },
-        widget=forms.TextInput(attrs={"type": "search"}),
     )
     section = forms.ChoiceField(
         label=gettext_lazy("Show"),
@@ -45,11 +39,7 @@ class SearchForm(forms.Form):
             ("pages", gettext_lazy("Pages of the site")),
             ("profiles", gettext_lazy("Expertise")),
         ],
-        error_messages={
-            "invalid_choice": gettext_lazy(
-                "“%(value)s” is not one of the choices: choose one from the list."
-            )
-        },
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
     )
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from ocip.formatting import current_language
 from ocip.pagination import paginate
 from ocip.public_cache import cache_for_visitors
+from ocip.search_forms import CHOOSE_FROM_LIST, WordsField
 
 from . import esco, selectors
 from .models import CredentialDefinition
@@ -29,27 +30,18 @@ MAX_WORDS = 10
 OUTCOMES_SHOWN = 3
 FILTERS = ("q", "institution", "skill", "mc_plus", "participation", "workload", "language")
 
-CHOOSE_FROM_LIST = gettext_lazy("“%(value)s” is not one of the choices: choose one from the list.")
-
 
 class CatalogueForm(forms.Form):
     """The catalogue's search and filters. Every field is optional; a value that is not one of
     the choices is an error the page explains (never a failure)."""
 
-    q = forms.CharField(
+    q = WordsField(
         label=gettext_lazy("Words to search for"),
         help_text=gettext_lazy(
             "In the titles, descriptions and learning outcomes, in English and in French. "
             "Every word must appear."
         ),
-        required=False,
-        max_length=200,
-        error_messages={
-            "max_length": gettext_lazy(
-                "Search with fewer words: at most %(limit_value)d characters."
-            )
-        },
-        widget=forms.TextInput(attrs={"type": "search"}),
+        max_words=MAX_WORDS,
     )
     institution = forms.ChoiceField(
         label=gettext_lazy("Institution"),
@@ -117,14 +109,6 @@ class CatalogueForm(forms.Form):
             ("", _("All competencies")),
             *labelled,
         ]
-
-    def clean_q(self) -> str:
-        text = self.cleaned_data["q"]
-        if len(text.split()) > MAX_WORDS:
-            raise forms.ValidationError(
-                _("Search with at most %(limit)d words.") % {"limit": MAX_WORDS}
-            )
-        return text
 
     def criteria(self) -> dict:
         """The filters for selectors.catalogue_definitions: the valid ones only (an invalid
