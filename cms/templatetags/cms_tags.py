@@ -28,17 +28,33 @@ def _home() -> HomePage | None:
     ).first()
 
 
-def _links(kind: str, pages_of_home, request) -> list[dict]:
-    """Links to the pages `pages_of_home(home)` selects, for the current language. Their titles
-    and addresses are cached until public content changes: every page shows them."""
-    key = f"cms-links:{kind}:{content_generation()}:{get_language()}"
+def _site_links(request) -> dict[str, list[tuple[str, str]]]:
+    """The menu's and the footer's (title, address) pairs in the current language. Every page
+    shows them: cached together until public content changes, and read once per request."""
+    if request is not None and hasattr(request, "_ocip_site_links"):
+        return request._ocip_site_links
+    key = f"cms-links:{content_generation()}:{get_language()}"
     found = page_cache().get(key)
     if found is None:
         home = _home()
-        pages = pages_of_home(home).order_by("path") if home is not None else []
-        found = [(page.title, page.get_url(request=request)) for page in pages]
-        found = [(title, url) for title, url in found if url]
+        found = {"menu": [], "footer": []}
+        if home is not None:
+            found["menu"] = _addresses(home.get_children().live().public().in_menu(), request)
+            footer = StandardPage.objects.live().public().descendant_of(home)
+            found["footer"] = _addresses(footer.filter(show_in_footer=True), request)
         page_cache().set(key, found, 3600)
+    if request is not None:
+        request._ocip_site_links = found
+    return found
+
+
+def _addresses(pages, request) -> list[tuple[str, str]]:
+    pairs = [(page.title, page.get_url(request=request)) for page in pages.order_by("path")]
+    return [(title, url) for title, url in pairs if url]
+
+
+def _links(pairs: list[tuple[str, str]], request) -> list[dict]:
+    """Each link: title, url, current (this page) and section (a page under it)."""
     path = request.path if request is not None else ""
     return [
         {
@@ -47,30 +63,23 @@ def _links(kind: str, pages_of_home, request) -> list[dict]:
             "current": path == url,
             "section": path != url and path.startswith(url),
         }
-        for title, url in found
+        for title, url in pairs
     ]
 
 
 @register.simple_tag(takes_context=True)
 def menu_pages(context) -> list[dict]:
     """The main menu: live children of this language's home page marked "show in menus", in
-    the order of the page tree. Each link: title, url, current (this page) and section (a page
-    under it)."""
-    return _links(
-        "menu", lambda home: home.get_children().live().public().in_menu(), context.get("request")
-    )
+    the order of the page tree."""
+    request = context.get("request")
+    return _links(_site_links(request)["menu"], request)
 
 
 @register.simple_tag(takes_context=True)
 def footer_pages(context) -> list[dict]:
     """The footer's links: live content pages of this language marked "show in footer"."""
-    return _links(
-        "footer",
-        lambda home: (
-            StandardPage.objects.live().public().descendant_of(home).filter(show_in_footer=True)
-        ),
-        context.get("request"),
-    )
+    request = context.get("request")
+    return _links(_site_links(request)["footer"], request)
 
 
 @register.simple_tag(takes_context=True)
