@@ -399,3 +399,14 @@ def test_a_search_that_finds_very_many_profiles_says_more_than_the_cap(
     assert len(names(searched)) == 20
     # Browsing without a search counts every profile.
     assert "25 expertise profiles" in text(client.get(directory_url()))
+
+
+def test_the_trigram_index_is_made_on_the_very_expression_the_search_uses():
+    import importlib
+
+    from cms.directory import SEARCH_EXPRESSION
+
+    migration = importlib.import_module("matching.migrations.0007_directory_search_indexes")
+    # The query names the table (it may join the institution); the index cannot.
+    unqualified = SEARCH_EXPRESSION.replace('"matching_expertiseprofile".', "").replace('"', "")
+    assert unqualified == migration.SEARCH_EXPRESSION
