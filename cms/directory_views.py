@@ -14,11 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from matching import selectors
 from matching.models import Institution
-from ocip.formatting import current_language, other_language
+from ocip.formatting import current_language, labelled_text, other_language
 from ocip.public_cache import cache_for_visitors
 from projects import selectors as project_selectors
 from projects.presentation import localized
@@ -106,6 +107,14 @@ def directory_page(request: HttpRequest) -> HttpResponse:
     return render(request, "cms/directory/directory.html", context, status=200 if valid else 400)
 
 
+def _students_text(accepts: bool, levels: list[str]) -> str:
+    """Whether it takes students, and which, the reader's way ("… : …" in French)."""
+    if not accepts:
+        return gettext("Does not take students")
+    takes = gettext("Takes students")
+    return labelled_text(takes, ", ".join(levels)) if levels else takes
+
+
 @require_safe
 @cache_for_visitors
 def public_profile(request: HttpRequest, external_id: str) -> HttpResponse:
@@ -132,7 +141,7 @@ def public_profile(request: HttpRequest, external_id: str) -> HttpResponse:
         "areas": directory.area_labels(profile.capability_areas, language),
         "sectors": directory.sector_labels(profile.sectors, language),
         "trl": directory.trl_text(profile.trl_min, profile.trl_max),
-        "student_levels": levels,
+        "students": _students_text(profile.accepts_students, levels),
         "languages": directory.languages_text(profile.languages),
         "institution": institution,
         "institution_name": institution.name_in(language),

@@ -410,3 +410,19 @@ def test_the_trigram_index_is_made_on_the_very_expression_the_search_uses():
     # The query names the table (it may join the institution); the index cannot.
     unqualified = SEARCH_EXPRESSION.replace('"matching_expertiseprofile".', "").replace('"', "")
     assert unqualified == migration.SEARCH_EXPRESSION
+
+
+def test_a_french_profile_page_writes_lists_and_labels_the_french_way(client, college):
+    profile = make_profile(
+        college,
+        "Labo",
+        accepts_students=True,
+        student_levels=["college", "undergraduate"],
+        capability_areas=["ai-data", "robotics-automation"],
+    )
+    page = client.get(f"/fr/expertise/{profile.external_id}/").content.decode()
+    with translation.override("fr"):
+        takes = translation.gettext("Takes students")
+        levels = ", ".join(translation.gettext(level) for level in ("College", "Undergraduate"))
+    assert f"<dd>{takes}\xa0: {levels}</dd>" in page
+    assert "\xa0; " in page  # the two capability areas
